@@ -1,0 +1,43 @@
+# Dossier: `make demo` and `make test` are all a new user needs.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := demo-out
+
+.PHONY: install demo test lint bench lock clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(STAMP)
+
+demo: install
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/dossier ingest examples --db $(DEMO)/dossier.db
+	$(BIN)/dossier export $(DEMO)/export --db $(DEMO)/dossier.db
+	$(BIN)/dossier stats --db $(DEMO)/dossier.db
+	@echo
+	@echo "store:   $(DEMO)/dossier.db    (try: $(BIN)/dossier show <id> --db $(DEMO)/dossier.db)"
+	@echo "exports: $(DEMO)/export/       (manifest.json and the JSON Lines files of spec/export.md)"
+
+lint: install
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/ingest_bench.py
+
+# Re-pin the dependencies (needs network to PyPI and uv): edit requirements*.in, then `make lock`.
+lock:
+	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements.in -o requirements.txt
+	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements-dev.in -o requirements-dev.txt
+
+clean:
+	rm -rf $(DEMO) .pytest_cache .ruff_cache

@@ -1,0 +1,233 @@
+"""The ``dossier`` command: a thin shell over the Python API (typer + rich).
+
+Problems with inputs are one line each on stderr (``file: reason, skipped``); errors that stop a command are one
+line ``error: ...``. Exit codes: 0 done (for ingest: something was stored), 1 nothing stored or a command failed,
+2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from . import export as api_export
+from . import ingest as api_ingest
+from . import reprocess as api_reprocess
+from .errors import DossierError, Rejected, StrictStop
+from .ingest import MB, Limits
+from .ingest.sources import expand
+from .store import Store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Dossier: raw news in, a sourced, time-resolved knowledge base out.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", envvar="DOSSIER_DB", help="Store file (default ./dossier.db; env DOSSIER_DB).", show_default=False)]
+
+
+def _fail(e: DossierError) -> typer.Exit:
+    err.print(f"error: {escape(str(e))}")
+    return typer.Exit(e.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"dossier {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit.")] = False) -> None:
+    """Dossier: raw news in, a sourced, time-resolved knowledge base out."""
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")],
+    db: DbOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first problem.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no per-input lines.")] = False,
+    max_size: Annotated[int, typer.Option("--max-size", min=1, help="Largest article in MB.")] = 32,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per commit.")] = 500,
+) -> None:
+    """Ingest news inputs (text, HTML, JSON Lines, WARC, RSS/Atom, gzip of any) into the store."""
+    limits = Limits(max_item=max_size * MB)
+    show_progress = not quiet and err.is_terminal
+    progress = Progress(SpinnerColumn(), TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("files  {task.fields[docs]} docs  {task.fields[rate]:.0f} docs/s"),
+                        TimeElapsedColumn(), console=err, disable=not show_progress, transient=True)
+    task = progress.add_task("ingest", total=None, docs=0, rate=0.0)
+    t0 = time.perf_counter()
+    seen = {"docs": 0, "files": set()}
+
+    def on_event(kind: str, obj: object) -> None:
+        if kind == "rejected" and not quiet:
+            progress.console.print(escape(str(obj)))
+        seen["docs"] += kind != "rejected"
+        src = getattr(obj, "source", None) or ""
+        seen["files"].add(src.split("#")[0])
+        if show_progress:
+            progress.update(task, completed=len(seen["files"]), docs=seen["docs"],
+                            rate=seen["docs"] / max(1e-9, time.perf_counter() - t0))
+
+    if show_progress and "-" not in paths:  # count files first so the bar has a total (cheap: names only)
+        progress.update(task, total=sum(1 for _ in expand(paths)))
+    try:
+        with progress:
+            report = api_ingest(paths, db, strict=strict, limits=limits, batch_size=batch_size, on_event=on_event)
+    except StrictStop as e:
+        raise _fail(e) from None
+    except DossierError as e:
+        raise _fail(e) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: what was stored so far is kept; run the same command again to finish")
+        raise typer.Exit(130) from None
+    if not quiet:
+        _summary(report, Store.open(db).path if db is None else db)
+    raise typer.Exit(report.exit_code)
+
+
+def _summary(report, db_path: str) -> None:
+    t = Table(title=f"ingest into {db_path}", show_header=True, title_justify="left")
+    t.add_column("outcome")
+    t.add_column("inputs", justify="right")
+    t.add_row("stored (new)", str(report.stored))
+    t.add_row("already stored", str(report.unchanged))
+    t.add_row("duplicate of a stored document", str(report.duplicates))
+    for reason, n in sorted(report.rejected.items(), key=lambda kv: -kv[1]):
+        t.add_row(f"rejected: {escape(reason)}", str(n))
+    secs = max(report.seconds, 1e-9)
+    t.caption = (f"{report.inputs} inputs in {report.seconds:.1f} s, {report.inputs / secs:.0f} inputs/s, "
+                 f"{report.bytes / MB / secs:.1f} MB/s")
+    err.print(t)
+
+
+@app.command()
+def export(
+    out_dir: Annotated[str, typer.Argument(help="Folder to write the export into (created if missing).")],
+    db: DbOption = None,
+) -> None:
+    """Write the knowledge base as JSON Lines (the export contract, spec/export.md)."""
+    try:
+        manifest = api_export(db, out_dir)
+    except DossierError as e:
+        raise _fail(e) from None
+    counts = ", ".join(f"{k.removesuffix('.jsonl')} {v}" for k, v in manifest["counts"].items() if v)
+    err.print(f"exported to {escape(out_dir)}: {counts or 'nothing'} (stages: {', '.join(manifest['stages'])})")
+
+
+@app.command()
+def stats(db: DbOption = None,
+          as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False) -> None:
+    """Counts per table, and inputs by outcome."""
+    try:
+        with Store.open(db, create=False) as store:
+            counts, outcomes = store.counts(), store.outcomes()
+            rejections = store.rejections(limit=20)
+            path = store.path
+    except DossierError as e:
+        raise _fail(e) from None
+    if as_json:
+        out.print_json(json.dumps({"tables": counts, "inputs": outcomes}))
+        return
+    t = Table(title=f"{path}", title_justify="left")
+    t.add_column("table")
+    t.add_column("rows", justify="right")
+    for name, n in counts.items():
+        if not name.startswith("_"):
+            t.add_row(name, f"{n:,}")
+    out.print(t)
+    o = Table(title="inputs by outcome", title_justify="left")
+    o.add_column("outcome")
+    o.add_column("inputs", justify="right")
+    for k in ("stored", "duplicate", "rejected"):
+        o.add_row(k, f"{outcomes.get(k, 0):,}")
+    out.print(o)
+    if rejections:
+        out.print("rejected inputs (first 20):")
+        for r in rejections:
+            out.print(f"  {escape(str(Rejected(r['reason'], r['source'])))}")
+
+
+@app.command()
+def show(ref: Annotated[str, typer.Argument(help="Document id, id prefix, or source.")], db: DbOption = None,
+         as_json: Annotated[bool, typer.Option("--json", help="Print the export line of the document.")] = False
+         ) -> None:
+    """Show one document: metadata, changes, removed blocks and text."""
+    from .export import document_line
+
+    try:
+        with Store.open(db, create=False) as store:
+            doc = store.document(ref)
+    except DossierError as e:
+        raise _fail(e) from None
+    if doc is None:
+        err.print(f"error: no document {escape(ref)}")
+        raise typer.Exit(1)
+    line = document_line(doc)
+    if as_json:
+        out.print_json(json.dumps(line, ensure_ascii=False))
+        return
+    p = doc.published
+    when = p.date or (f"between {p.after or '?'} and {p.before or '?'}" if (p.after or p.before) else "unknown")
+    for k, v in (("id", doc.id), ("source", doc.source), ("format", doc.format), ("title", doc.title),
+                 ("outlet", doc.outlet), ("url", doc.url), ("authors", ", ".join(doc.authors) or None),
+                 ("language", doc.language), ("published", f"{when} ({p.basis or 'no basis'})"),
+                 ("stages", ", ".join(doc.stages))):
+        out.print(f"[bold]{k:>10}[/bold]  {escape(str(v)) if v is not None else '-'}")
+    for c in doc.changes:
+        out.print(f"[bold]{'change':>10}[/bold]  {escape(c.kind)}: {escape(c.detail)}")
+    for r in doc.removed:
+        out.print(f"[bold]{'removed':>10}[/bold]  [{escape(r.reason)}] {escape(r.text[:100])}")
+    out.print()
+    out.print(escape(doc.text))
+
+
+@app.command()
+def reprocess(db: DbOption = None,
+              quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False) -> None:
+    """Re-run the per-document stages on every stored document, from the raw inputs kept in the store."""
+    try:
+        with Store.open(db, create=False) as store:
+            total = store.document_count()
+        progress = Progress(SpinnerColumn(), TextColumn("[bold]reprocess"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal, transient=True)
+        task = progress.add_task("reprocess", total=total)
+
+        def on_doc(kind: str, obj: object) -> None:
+            if kind == "failed" and not quiet:
+                progress.console.print(escape(f"{obj} (kept as it was)"))
+            progress.advance(task)
+
+        with progress:
+            counts = api_reprocess(db, on_doc=on_doc)
+    except DossierError as e:
+        raise _fail(e) from None
+    err.print(f"reprocessed {counts['updated']} documents, {counts['failed']} failed")
+    raise typer.Exit(1 if counts["failed"] and not counts["updated"] else 0)
+
+
+def run() -> None:
+    """Entry point of the console script."""
+    try:
+        app()
+    except BrokenPipeError:  # `dossier show X | head`
+        sys.stderr.close()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,63 @@
+"""The export contract (../shared/spec/export.md): files, manifest, invariants, stable ids."""
+
+from __future__ import annotations
+
+import json
+
+import dossier
+from dossier.export import FILES
+
+from .conftest import EXAMPLES
+
+DOC_FIELDS = {"id", "source", "input_id", "url", "outlet", "title", "authors", "language", "translated_from",
+              "published", "text", "removed", "version_of", "story"}
+
+
+def read_jsonl(path):
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert raw == b"" or raw.endswith(b"\n")
+    return [json.loads(line) for line in raw.decode("utf-8").split("\n")[:-1]]
+
+
+def test_export_writes_the_contract(db, tmp_path):
+    dossier.ingest([str(EXAMPLES)], db=db)
+    out = tmp_path / "out"
+    manifest = dossier.export(db, str(out))
+    on_disk = json.loads((out / "manifest.json").read_text())
+    assert on_disk == manifest
+    assert manifest["format"] == "dossier-export" and manifest["version"] == "1.0"
+    assert manifest["generator"]["name"] == "dossier" and manifest["created"].endswith("Z")
+    assert manifest["stages"] == ["ingest", "clean"]
+    assert set(manifest["counts"]) == set(FILES)
+    for name in FILES:
+        rows = read_jsonl(out / name)
+        assert len(rows) == manifest["counts"][name]
+        if name != "documents.jsonl":
+            assert (out / name).stat().st_size == 0  # stages not built yet: empty files
+    docs = read_jsonl(out / "documents.jsonl")
+    assert len(docs) == 15 and len({d["id"] for d in docs}) == 15
+    for d in docs:
+        assert set(d) >= DOC_FIELDS
+        assert set(d["published"]) == {"date", "after", "before", "basis"}
+        assert not (d["published"]["date"] and (d["published"]["after"] or d["published"]["before"]))
+        for r in d["removed"]:
+            assert "at" not in r or 0 <= r["at"] <= len(d["text"])
+    assert not list(out.glob("*.tmp"))
+
+
+def test_reexport_and_reingest_keep_ids(db, tmp_path):
+    dossier.ingest([str(EXAMPLES)], db=db)
+    dossier.export(db, str(tmp_path / "a"))
+    dossier.export(db, str(tmp_path / "b"))
+    other = str(tmp_path / "other.db")
+    dossier.ingest([str(EXAMPLES)], db=other)
+    dossier.export(other, str(tmp_path / "c"))
+    ids = [[d["id"] for d in read_jsonl(tmp_path / x / "documents.jsonl")] for x in "abc"]
+    assert ids[0] == ids[1] == ids[2]
+
+
+def test_export_of_empty_store(db, tmp_path):
+    dossier.open(db, create=True).close()
+    manifest = dossier.export(db, str(tmp_path / "out"))
+    assert manifest["counts"]["documents.jsonl"] == 0 and manifest["stages"] == []
