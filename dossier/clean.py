@@ -22,8 +22,10 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 def tidy(text: str) -> str:
     """Trailing spaces off every line, at most one blank line between paragraphs, no outer whitespace."""
-    text = _TRAILING_WS.sub("\n", text)
-    text = _BLANK_RUNS.sub("\n\n", text)
+    if " \n" in text or "\t\n" in text or "\u00a0\n" in text:  # the regexes are the slow part: skip when idle
+        text = _TRAILING_WS.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip()
 
 
@@ -31,33 +33,43 @@ def html_to_text(html: str) -> tuple[str, dict]:
     """Main text and metadata of an HTML page. Raises Rejected when the page has no text."""
     import trafilatura
 
+    tree = parse_html(html)
     meta: dict = {}
     text = None
     try:
-        result = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+        result = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False,
                                              include_tables=True, deduplicate=False)
-    except Exception:  # trafilatura or lxml choking on a hostile page: fall back below
+    except Exception:  # trafilatura choking on a hostile page: fall back below
         result = None
     if result is not None:
         text = result.text
         meta = {k: getattr(result, k, None) for k in ("title", "author", "date", "sitename", "url")}
     if not text or not text.strip():
-        text = _lxml_text(html)
+        text = _plain_text(parse_html(html))  # parsed again: trafilatura prunes the tree it is given
     if not text or not text.strip():
         raise Rejected("no article text found in the HTML")
     return text, meta
 
 
-def _lxml_text(html: str) -> str | None:
-    try:
-        import lxml.html
+def parse_html(html: str):
+    """Parse a page with lxml, allowing deep nesting (libxml2's default stops at depth 256 and silently drops the
+    rest). A page deeper than even that (2,048) is rejected rather than stored without its text."""
+    import lxml.html
 
-        root = lxml.html.fromstring(html.encode("utf-8", errors="replace"))
-        for bad in root.xpath("//script|//style|//noscript"):
-            bad.drop_tree()
-        return "\n\n".join(t.strip() for t in root.itertext() if t.strip())
-    except Exception:
-        return None
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True)
+    try:
+        tree = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"), parser=parser)
+    except Exception as e:  # lxml.etree.ParserError on empty documents, ValueError on odd encodings
+        raise Rejected(f"unreadable HTML ({type(e).__name__}: {str(e)[:60]})") from e
+    if any(err.type_name == "ERR_RESOURCE_LIMIT" for err in parser.error_log):
+        raise Rejected("HTML nested too deeply to read (over 2,048 levels)")
+    return tree
+
+
+def _plain_text(root) -> str:
+    for bad in root.xpath("//script|//style|//noscript|//head"):
+        bad.drop_tree()
+    return "\n\n".join(t.strip() for t in root.itertext() if t.strip())
 
 
 @register("clean", requires=("text", "html"), assigns=("text", "title", "authors", "outlet", "url", "published"))

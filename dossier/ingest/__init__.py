@@ -150,4 +150,4 @@ def _reject(w, report: Report, r: Rejected, strict: bool, notify) -> None:
     notify("rejected", r)
     if strict:
         w.flush()
-        raise StrictStop(f"stopped at the first problem (--strict): {r}")
+        raise StrictStop(f"stopped at the first problem (--strict): {str(r).removesuffix(', skipped')}")

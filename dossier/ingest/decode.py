@@ -45,7 +45,7 @@ def decode_bytes(data: bytes) -> tuple[str, list[Change]]:
     """Decode bytes whose encoding is not declared. Raises Rejected when no encoding fits."""
     for bom, enc in BOMS:
         if data.startswith(bom):
-            changes = [] if enc == "utf-8-sig" else [Change("encoding", enc.upper())]
+            changes = [] if enc == "utf-8-sig" else [Change("encoding", enc)]
             try:
                 return data.decode(enc), changes
             except UnicodeDecodeError as e:
@@ -56,7 +56,16 @@ def decode_bytes(data: bytes) -> tuple[str, list[Change]]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    sample = data[:200_000]
+    best = from_bytes(sample).best()
+    if best is None or not best.encoding.startswith(("cp1252", "utf")):
+        # On short texts charset-normalizer often ranks a DOS, Mac or CJK code page first (curly quotes and a euro
+        # sign read as cp852 or cp775). Windows-1252, which covers Latin-1, is the usual legacy encoding of news
+        # text: it wins unless the other is clearly better. Against another Windows or ISO code page (cp1250,
+        # cp1254, ...) it must be less messy, or as messy and at least as coherent (charset-normalizer's scores).
+        western = from_bytes(sample, cp_isolation=["cp1252"]).best()
+        if western is not None and (best is None or _prefer_western(western, best)):
+            best = western
     if best is None:
         raise Rejected("cannot tell the text encoding (not UTF-8, no other encoding fits)")
     enc = codecs.lookup(best.encoding).name
@@ -68,6 +77,13 @@ def decode_bytes(data: bytes) -> tuple[str, list[Change]]:
         raise Rejected(f"cannot decode as {label} ({e.reason} at byte {e.start})") from e
 
 
+def _prefer_western(western, other) -> bool:
+    """Whether charset-normalizer's Windows-1252 match should beat its best match ``other``."""
+    if other.encoding.startswith(("cp125", "iso8859", "koi8")):  # another Windows or ISO code page: when better
+        return western.chaos < other.chaos or (western.chaos == other.chaos and western.coherence >= other.coherence)
+    return western.chaos <= other.chaos + 0.05  # a DOS, Mac or CJK code page: when about as clean
+
+
 def repair(text: str) -> tuple[str, list[Change]]:
     """Normalise newlines and Unicode (NFC), drop control characters, undo mojibake. Returns the text and the
     changes worth telling a user about."""
@@ -75,8 +91,8 @@ def repair(text: str) -> tuple[str, list[Change]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     replace, suspect = _mojibake()
-    found = len(suspect.findall(text))
-    if found:
+    if suspect.search(text):  # most texts have none: counting only when there is one keeps this cheap
+        found = len(suspect.findall(text))
         from ftfy import fix_text
 
         fixed = text

@@ -50,10 +50,10 @@ def binary_kind(head: bytes) -> str | None:
         return None
     sample = head[:4096]
     if b"\x00" in sample:
-        return "a binary file (it holds NUL bytes)"
+        return "it holds NUL bytes"
     controls = sum(1 for c in sample if c < 9 or 13 < c < 32)
     if sample and controls / len(sample) > 0.1:
-        return "a binary file (it holds control bytes)"
+        return "it holds control bytes"
     return None
 
 
@@ -83,7 +83,10 @@ def sniff(name: str, head: bytes) -> str:
     if probe.startswith(b"{"):
         return "json" if by_name == "json" else "jsonl"
     if probe.startswith(b"[") and by_name in ("json", "jsonl", None):
-        return "json"
+        # a JSON Lines file may open with a line that is an array: it is JSON Lines when that line is JSON on its
+        # own and more lines follow (one array alone in a .jsonl file is still read as a JSON array of articles)
+        first, _, rest = probe.partition(b"\n")
+        return "jsonl" if by_name == "jsonl" and rest.strip() and _is_json(first) else "json"
     lead = probe[:2048]
     if lead.startswith(b"<") or by_name in ("feed", "html"):
         if _FEED_RE.search(lead) and by_name != "html":
@@ -93,6 +96,14 @@ def sniff(name: str, head: bytes) -> str:
     if by_name in ("json", "jsonl", "warc"):  # the name says so but the content does not: read it as text
         return "text"
     return by_name or "text"
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
 
 
 # -- readers ------------------------------------------------------------------------------------------------------
@@ -128,7 +139,11 @@ def article_from_json(obj: Any, source: str, fmt: str, where: str) -> Item:
 def _read_jsonl(source: str, stream: BinaryIO, fmt: str, limits: Limits) -> Iterator[Item | Rejected]:
     n = 0
     while True:
-        line = stream.readline(limits.max_item + 1)
+        try:
+            line = stream.readline(limits.max_item + 1)
+        except Rejected as r:  # a truncated or corrupt gzip: the lines before it are kept, name where it broke
+            r.source = f"{source}#L{n + 1}"
+            raise
         if not line:
             return
         n += 1
@@ -136,7 +151,7 @@ def _read_jsonl(source: str, stream: BinaryIO, fmt: str, limits: Limits) -> Iter
         if len(line) > limits.max_item and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):  # skip the rest of the over-long line, memory flat
                 line = stream.readline(MB)
-            yield Rejected(f"line too long (over {limits.max_item // MB} MB), skipped", src)
+            yield Rejected(f"line too long (over {limits.max_item // MB} MB)", src)
             continue
         if not line.strip():
             continue

@@ -86,7 +86,9 @@ class _Limited(io.RawIOBase):
 
     def readinto(self, b) -> int:
         try:
-            data = self.inner.read(len(b))
+            # read1: one chunk at a time, so what was unpacked before a truncated or corrupt spot is handed on
+            # (read(n) on a gzip stream drops everything it gathered when it hits the damage)
+            data = self.inner.read1(len(b))
         except (EOFError, zlib.error, gzip.BadGzipFile) as e:
             raise Rejected(f"truncated or corrupt gzip data ({e or type(e).__name__})", self.source) from e
         except OSError as e:
@@ -97,13 +99,13 @@ class _Limited(io.RawIOBase):
         if self.packed is not None:
             lim = self.limits
             if self.count > lim.max_unpacked:
-                raise Rejected(f"gzip expands past {lim.max_unpacked // MB} MB, stopped (gzip bomb?)", self.source)
+                raise Rejected(f"gzip bomb? it expands past {lim.max_unpacked // MB} MB", self.source)
             if self.count > lim.ratio_after:
                 packed = max(1, _tell(self.packed))
                 if self.count / packed > lim.max_ratio:
                     raise Rejected(
-                        f"gzip expands over {lim.max_ratio} times ({packed} bytes to more than "
-                        f"{self.count // MB} MB), stopped (gzip bomb?)", self.source)
+                        f"gzip bomb? it expands over {lim.max_ratio} times ({packed} bytes to more than "
+                        f"{self.count // MB} MB)", self.source)
         return n
 
 
@@ -125,6 +127,8 @@ def open_input(path: str, limits: Limits) -> tuple[io.BufferedReader, bool]:
                 raise Rejected("is a folder", path)
             raw = open(path, "rb")  # noqa: SIM115  (closed by the caller through the wrapper)
     except OSError as e:
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            raise Rejected(f"broken symlink (it points to {os.readlink(path)}, which does not exist)", path) from e
         raise Rejected(describe_os_error(e), path) from e
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
     try:
@@ -140,7 +144,13 @@ def open_input(path: str, limits: Limits) -> tuple[io.BufferedReader, bool]:
 
 def read_bounded(stream: BinaryIO, limit: int, source: str, what: str = "file") -> bytes:
     """Read a whole stream, rejecting it (without reading on) when it is larger than ``limit``."""
-    data = stream.read(limit + 1)
-    if len(data) > limit:
+    chunks, size = [], 0
+    while size <= limit:  # in chunks: read(limit + 1) would allocate the whole limit up front
+        chunk = stream.read(min(limit + 1 - size, 16 * MB))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
         raise Rejected(f"{what} too large: more than {limit // MB} MB (raise the limit with --max-size)", source)
-    return data
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -22,6 +22,7 @@ from .migrations import MIGRATIONS
 
 DEFAULT_DB = "dossier.db"
 MIGRATIONS_TABLE = "_dossier_migrations"
+RAW_LEVEL = 1  # zlib level for raw inputs: level 6 took 30% of ingest time for 15% less space
 
 
 def now() -> str:
@@ -224,7 +225,7 @@ class Writer:
     def add(self, doc: Document, item: Item) -> None:
         stamp = now()
         self.docs.append(document_row(doc, self.run_id, stamp))
-        self.raws.append((doc.id, item.format, item.media, _dumps(item.given), zlib.compress(item.content, 6)))
+        self.raws.append((doc.id, item.format, item.media, _dumps(item.given), zlib.compress(item.content, RAW_LEVEL)))
         self.pending[doc.id] = doc.source
         self.inputs[item.source] = (item.source, "stored", doc.id, None, self.run_id, stamp)
         self._maybe_flush()
