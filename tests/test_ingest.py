@@ -203,3 +203,22 @@ def test_ctrl_c_keeps_what_was_stored(tmp_path):
             assert store.conn.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
     assert run_cli("ingest", str(corpus), "--db", db, "-q").returncode == 0
     assert len(_state(db)[0]) == 3001
+
+
+def test_atom_feed(db, tmp_path):
+    (tmp_path / "news.atom").write_text("""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Energy Desk</title>
+  <entry><title>Refinery restarts</title><link href="https://desk.example/a1"/><id>urn:a1</id>
+    <updated>2025-03-02T08:00:00Z</updated><author><name>J. Doe</name></author>
+    <content type="html">&lt;p&gt;The refinery restarted on Sunday after a two-week outage.&lt;/p&gt;</content></entry>
+  <entry><title>No body</title><id>urn:a2</id><updated>2025-03-03T08:00:00Z</updated></entry>
+</feed>
+""")
+    report = dossier.ingest([str(tmp_path / "news.atom")], db=db)
+    assert report.stored == 1 and dict(report.rejected) == {"feed entry has no content": 1}
+    [doc] = docs_of(db)
+    assert (doc.format, doc.title, doc.url, doc.authors, doc.outlet) == (
+        "feed", "Refinery restarts", "https://desk.example/a1", ["J. Doe"], "Energy Desk")
+    assert doc.published.date == "2025-03-02" and doc.text.startswith("The refinery restarted")
+    assert doc.source.endswith("news.atom#1") and doc.metadata["entry_id"] == "urn:a1"
