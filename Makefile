@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-out
 
-.PHONY: install demo test lint bench lock clean
+.PHONY: install demo test lint bench bench-clean bench-stories lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/ingest_bench.py
+
+bench-clean: install
+	$(BIN)/python bench/clean_bench.py
+
+bench-stories: install
+	$(BIN)/python bench/stories_bench.py
 
 # Re-pin the dependencies (needs network to PyPI and uv): edit requirements*.in, then `make lock`.
 lock:

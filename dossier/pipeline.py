@@ -50,7 +50,7 @@ def register(name: str, requires: Iterable[str], assigns: Iterable[str]):
 
 def stages(names: Iterable[str] | None = None) -> list[Stage]:
     """The registered per-document stages (after ingest), in pipeline order; ``names`` selects some of them."""
-    from . import clean  # noqa: F401  (registers its stage)
+    from . import clean, meta  # noqa: F401  (they register their stages)
 
     wanted = set(names) if names is not None else None
     unknown = (wanted or set()) - set(ORDER)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dossier.clean import html_to_text, tidy
+from dossier.clean import tidy
+from dossier.clean.html import html_to_text
 from dossier.errors import Rejected
 
 from .conftest import EXAMPLES

@@ -28,7 +28,7 @@ def test_export_writes_the_contract(db, tmp_path):
     assert on_disk == manifest
     assert manifest["format"] == "dossier-export" and manifest["version"] == "1.0"
     assert manifest["generator"]["name"] == "dossier" and manifest["created"].endswith("Z")
-    assert manifest["stages"] == ["ingest", "clean"]
+    assert manifest["stages"] == ["ingest", "clean", "meta"]
     assert set(manifest["counts"]) == set(FILES)
     for name in FILES:
         rows = read_jsonl(out / name)

@@ -90,7 +90,7 @@ def test_seeds(db):
     report = dossier.ingest([str(shared("corpus", "seeds"))], db=db)
     assert report.stored == 5 and not report.rejected
     docs = docs_of(db)
-    assert all(d.text and d.format == "text" and d.stages == ["ingest", "clean"] for d in docs)
+    assert all(d.text and d.format == "text" and d.stages == ["ingest", "clean", "meta"] for d in docs)
     raw = {f: (shared("corpus", "seeds") / f).read_text() for f in os.listdir(shared("corpus", "seeds"))}
     for d in docs:  # no text lost: every non-blank line of the input (in NFC) is in the stored text
         text = unicodedata.normalize("NFC", raw[os.path.basename(d.source)])
