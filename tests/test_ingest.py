@@ -7,6 +7,7 @@ import json
 import os
 import random
 import signal
+import string
 import subprocess
 import time
 import unicodedata
@@ -92,10 +93,16 @@ def test_seeds(db):
     docs = docs_of(db)
     assert all(d.text and d.format == "text" and d.stages == ["ingest", "clean", "meta"] for d in docs)
     raw = {f: (shared("corpus", "seeds") / f).read_text() for f in os.listdir(shared("corpus", "seeds"))}
-    for d in docs:  # no text lost: every non-blank line of the input (in NFC) is in the stored text
+    for d in docs:  # nothing lost silently: every line of the input is in the text or recorded as removed
         text = unicodedata.normalize("NFC", raw[os.path.basename(d.source)])
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-        assert all(ln in d.text for ln in lines)
+        gone = " ".join(r.text for r in d.removed)
+        drop_caps = [c.detail for c in d.changes if c.kind == "drop_cap"]
+        for ln in lines:
+            split = any(ln.startswith(r.text) and ln[len(r.text):].strip() in d.text for r in d.removed)
+            capped = bool(drop_caps) and (len(ln) == 1 or any((c + ln)[:40] in d.text for c in string.ascii_uppercase))
+            assert ln in d.text or ln in gone or split or capped, ln
+        assert all(r.reason and 0 <= r.at <= len(d.text) for r in d.removed)
 
 
 def test_guardian_clean_bodies_untouched(db):

@@ -14,8 +14,10 @@ import re
 
 from ..document import Document, Published
 from ..errors import Rejected
+from ..meta.language import detect, stopwords
 from ..pipeline import register
 from .html import html_to_text
+from .text import clean_plain
 
 _TRAILING_WS = re.compile(r"[ \t\u00a0]+\n")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -30,11 +32,12 @@ def tidy(text: str) -> str:
     return text.strip()
 
 
-@register("clean", requires=("text", "html"), assigns=("text", "title", "authors", "outlet", "url", "published"))
+@register("clean", requires=("text", "html"),
+          assigns=("text", "removed", "changes", "language", "title", "authors", "outlet", "url", "published"))
 def clean(doc: Document) -> Document:
     if doc.html is not None:
         text, meta = html_to_text(doc.html)
-        doc.text = text
+        doc.text = tidy(text)
         doc.title = doc.title or meta.get("title") or None
         doc.url = doc.url or meta.get("url") or None
         doc.outlet = doc.outlet or meta.get("sitename") or None
@@ -44,7 +47,13 @@ def clean(doc: Document) -> Document:
             before = doc.published.before
             if before is None or meta["date"] <= before:
                 doc.published = Published(date=meta["date"], basis="metadata")
-    doc.text = tidy(doc.text)
+        doc.language = doc.language or detect(doc.text)
+    else:
+        doc.language = doc.language or detect(doc.text)
+        text, removed, title, changes = clean_plain(doc.text, stopwords(doc.language))
+        doc.text, doc.removed = text, removed
+        doc.changes.extend(changes)
+        doc.title = doc.title or title
     if not doc.text:
         raise Rejected("no text left after cleaning")
     return doc
