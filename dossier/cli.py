@@ -191,7 +191,7 @@ def show(ref: Annotated[str, typer.Argument(help="Document id, id prefix, or sou
     for c in doc.changes:
         out.print(f"[bold]{'change':>10}[/bold]  {escape(c.kind)}: {escape(c.detail)}")
     for r in doc.removed:
-        out.print(f"[bold]{'removed':>10}[/bold]  [{escape(r.reason)}] {escape(r.text[:100])}")
+        out.print(f"[bold]{'removed':>10}[/bold]  " + escape(f"[{r.reason}] {r.text[:100]}"))
     out.print()
     out.print(escape(doc.text))
 

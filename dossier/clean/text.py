@@ -22,6 +22,7 @@ from ..document import Change, Removed
 _WORD_RE = re.compile(r"\w[\w']*", re.UNICODE)  # words, with inner apostrophes (typographic ones made plain)
 _LIST_RE = re.compile(r"^\s*(?:[-–•*·▪►»›|]|\d{1,2}[.)])\s+")
 _TERMINAL = tuple('.!?"”»\'’)…')
+_SENTENCE_BREAK = re.compile(r"[a-z0-9][.!?]\s+[A-Z]")  # two sentences: a standfirst, not a headline
 _WEAK = ("context", "density")  # internal reasons (exported as "other") that a page with no body gives back
 
 
@@ -103,7 +104,8 @@ def _classify_alone(line: str, stop: frozenset[str]) -> tuple[str, str | None, i
         total = sum(hits.values())
         second = sum(w in rules["_second"] for w in words) / n
         imperative = words[0] in rules["_imperatives"]
-        if size < t["length_low"] or total >= 2 or imperative or second >= t["second_person_share"]:
+        strong = any(r in rules["strong_cues"] for r in hits)
+        if size < t["length_low"] or total >= 2 or strong or imperative or second >= t["second_person_share"]:
             return "bad", max(hits, key=hits.get), n
     if size < t["length_low"]:
         return "short", None, n
@@ -148,6 +150,10 @@ def _neighbour(lines: list[_Line], i: int, step: int, ignore_neargood: bool) -> 
 
 def _revise(lines: list[_Line]) -> None:
     """jusText's context-sensitive pass over short and borderline lines."""
+    if not any(ln.cls == "good" for ln in lines):  # no clear paragraph: the best-looking ones are the body
+        for ln in lines:
+            if ln.cls == "neargood":
+                ln.cls = "good"
     decided = []
     for i, ln in enumerate(lines):
         if ln.cls == "short":
@@ -194,9 +200,9 @@ def _find_title(lines: list[_Line]) -> int | None:
     candidates = []
     for i in range(first_good):
         ln = lines[i]
-        if ln.cls == "bad" or len(ln.text) > t["title_max_chars"] or ln.text.rstrip().endswith(":"):
+        if (ln.cls == "bad" and ln.reason not in _WEAK) or len(ln.text) > t["title_max_chars"]:
             continue
-        if _LIST_RE.match(ln.text):
+        if ln.text.rstrip().endswith(":") or _LIST_RE.match(ln.text) or _SENTENCE_BREAK.search(ln.text):
             continue
         if not t["title_min_words"] <= ln.words <= t["title_max_words"]:
             continue
