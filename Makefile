@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-out
 
-.PHONY: install demo test lint bench bench-clean bench-stories lock clean
+.PHONY: install demo test lint bench bench-clean bench-stories bench-time bench-quantities lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench-clean: install
 
 bench-stories: install
 	$(BIN)/python bench/stories_bench.py
+
+bench-time: install
+	$(BIN)/python bench/time_bench.py
+
+bench-quantities: install
+	$(BIN)/python bench/quantities_bench.py
 
 # Re-pin the dependencies (needs network to PyPI and uv): edit requirements*.in, then `make lock`.
 lock:

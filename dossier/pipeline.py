@@ -48,9 +48,21 @@ def register(name: str, requires: Iterable[str], assigns: Iterable[str]):
     return wrap
 
 
+def _load_stage_modules() -> None:
+    """Import the module of every stage that exists (dossier/<stage>.py or dossier/<stage>/): importing registers."""
+    import importlib
+
+    for name in ORDER[1:]:
+        try:
+            importlib.import_module(f"dossier.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"dossier.{name}":  # a stage module that exists but fails to import is an error
+                raise
+
+
 def stages(names: Iterable[str] | None = None) -> list[Stage]:
     """The registered per-document stages (after ingest), in pipeline order; ``names`` selects some of them."""
-    from . import clean, meta  # noqa: F401  (they register their stages)
+    _load_stage_modules()
 
     wanted = set(names) if names is not None else None
     unknown = (wanted or set()) - set(ORDER)
