@@ -117,3 +117,26 @@ def test_guardian_bodies_lose_no_sentence():
         norm = " ".join(text.split())
         for sentence in re.split(r"(?<=[.!?])\s+", body):
             assert " ".join(sentence.split()) in norm
+
+
+# -- hostile HTML: a clear reason, no crash -----------------------------------------------------------------------
+
+def test_bad_html_pages_get_a_clear_reason(runner, db, tmp_path):
+    from dossier.cli import app
+
+    (tmp_path / "nobody.html").write_text("<html><head><title>Only a title</title></head></html>")
+    (tmp_path / "scripts.html").write_text("<html><body><script>var a = 1;</script><script>go()</script></body></html>")
+    with open(tmp_path / "deep.html", "w") as fh:  # 50 MB of nested divs
+        fh.write("<html><body>")
+        chunk = "<div>" * 100_000
+        for _ in range(100):
+            fh.write(chunk)
+        fh.write("<p>Deep text.</p></body></html>")
+    r = runner.invoke(app, ["ingest", str(tmp_path), "--db", db])
+    assert r.exit_code == 1  # nothing stored
+    lines = {ln.split(":")[0].rsplit("/", 1)[-1]: ln for ln in r.stderr.splitlines() if ": " in ln}
+    assert "no article text" in lines["nobody.html"]
+    assert "no article text" in lines["scripts.html"]
+    assert "too large" in lines["deep.html"]
+    r = runner.invoke(app, ["ingest", str(tmp_path / "deep.html"), "--db", db, "--max-size", "64"])
+    assert r.exit_code == 1 and "nested too deeply" in r.stderr and "Traceback" not in r.stderr
