@@ -79,6 +79,17 @@ class Document:
     story: str | None = None
     stages: list[str] = field(default_factory=list)
     annotations: dict[str, list] = field(default_factory=dict)  # per-stage facts (mentions, times, ...)
+    parsed: Any = field(default=None, compare=False, repr=False)  # transient: the nlp stage's spaCy Doc, for the
+    # stages after it in the same process; never stored, dropped when the document is pickled to another worker
+
+    def __getstate__(self):
+        state = {k: getattr(self, k) for k in self.__slots__ if k != "parsed"}
+        return state
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        self.parsed = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
