@@ -8,7 +8,7 @@ only plain data, so it pickles cheaply to a worker and back.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 FORMATS = ("text", "html", "jsonl", "warc", "feed")
@@ -90,6 +90,3 @@ class Document:
         for k, v in state.items():
             object.__setattr__(self, k, v)
         self.parsed = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
