@@ -1,18 +1,16 @@
-"""The clean stage: the article text of a document.
+"""The clean stage: the article text of a document, and what was removed from it.
 
-For HTML inputs, trafilatura extracts the main text (with lxml's plain text as the fallback when it finds none), and
-the page's own title, byline, site name, canonical URL and date fill what the input did not give. For every input,
-runs of blank lines are collapsed and trailing spaces dropped, so paragraphs are separated by one blank line.
-
-Boilerplate removal inside plain-text scrapes (menus, ads, prompts, footers, drop caps) is the job of the clean
-issue; its removed blocks go to ``Document.removed``.
+HTML inputs: trafilatura's main text (dossier.clean.html), with the page's title, byline, site name and canonical
+URL filling what the input did not give (dates are the meta stage's). Plain text: the scrape cleaner
+(dossier.clean.text) removes page furniture, each block recorded in ``removed`` with its reason. The language is
+detected here, because the cleaner needs the language's stopwords.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..document import Document, Published
+from ..document import Document
 from ..errors import Rejected
 from ..meta.language import detect, stopwords
 from ..pipeline import register
@@ -33,7 +31,7 @@ def tidy(text: str) -> str:
 
 
 @register("clean", requires=("text", "html"),
-          assigns=("text", "removed", "changes", "language", "title", "authors", "outlet", "url", "published"))
+          assigns=("text", "removed", "changes", "language", "title", "authors", "outlet", "url"))
 def clean(doc: Document) -> Document:
     if doc.html is not None:
         text, meta = html_to_text(doc.html)
@@ -43,10 +41,6 @@ def clean(doc: Document) -> Document:
         doc.outlet = doc.outlet or meta.get("sitename") or None
         if not doc.authors and meta.get("author"):
             doc.authors = [a.strip() for a in meta["author"].split(";") if a.strip()]
-        if doc.published.date is None and meta.get("date"):
-            before = doc.published.before
-            if before is None or meta["date"] <= before:
-                doc.published = Published(date=meta["date"], basis="metadata")
         doc.language = doc.language or detect(doc.text)
     else:
         doc.language = doc.language or detect(doc.text)

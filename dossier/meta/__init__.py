@@ -43,6 +43,12 @@ def publication(doc: Document, html: str | None) -> Published:
     p = doc.published
     if p.date:
         return p
+    if html is not None:
+        from .html_date import html_publication_date
+
+        found = html_publication_date(html, doc.url)
+        if found and (p.before is None or found[0] <= p.before):
+            return Published(date=found[0], basis=found[1])
     day = stated_date(doc)
     if day and (p.before is None or day <= p.before):
         return Published(date=day, basis="stated")
