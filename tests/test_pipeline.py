@@ -46,5 +46,5 @@ def test_documents_pickle_and_stages_are_pure():
                 + b"</p></article></body></html>")
     a = decode_item(item, pipeline.stages())
     b = decode_item(item, pipeline.stages())
-    assert a == b and a.stages == ["ingest", "clean", "meta"]
+    assert a == b and a.stages[:3] == ["ingest", "clean", "meta"]
     assert pickle.loads(pickle.dumps(a)) == a
