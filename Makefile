@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-out
 
-.PHONY: install demo test lint bench bench-clean bench-stories bench-time bench-quantities lock clean
+.PHONY: install demo test lint bench bench-clean bench-stories bench-time bench-quantities bench-actors bench-events lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench-time: install
 
 bench-quantities: install
 	$(BIN)/python bench/quantities_bench.py
+
+bench-actors: install
+	$(BIN)/python bench/actors_bench.py
+
+bench-events: install
+	$(BIN)/python bench/events_bench.py
 
 # Re-pin the dependencies (needs network to PyPI and uv): edit requirements*.in, then `make lock`.
 lock:

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from . import __version__, pipeline
 from . import export as api_export
 from . import ingest as api_ingest
 from . import reprocess as api_reprocess
@@ -62,9 +62,17 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no per-input lines.")] = False,
     max_size: Annotated[int, typer.Option("--max-size", min=1, help="Largest article in MB.")] = 32,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per commit.")] = 500,
+    stages: Annotated[str | None, typer.Option(
+        "--stages", help="Comma-separated stages to run after ingest (default: "
+        f"{','.join(pipeline.DEFAULT)}; all: {','.join(pipeline.ORDER[1:])}).", show_default=False)] = None,
 ) -> None:
     """Ingest news inputs (text, HTML, JSON Lines, WARC, RSS/Atom, gzip of any) into the store."""
     limits = Limits(max_item=max_size * MB)
+    chosen = [x.strip() for x in stages.split(",") if x.strip()] if stages is not None else None
+    unknown = set(chosen or ()) - set(pipeline.ORDER[1:])
+    if unknown:
+        err.print(f"error: unknown stage(s) {', '.join(sorted(unknown))}; stages are {', '.join(pipeline.ORDER[1:])}")
+        raise typer.Exit(2)
     show_progress = not quiet and err.is_terminal
     progress = Progress(SpinnerColumn(), TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("files  {task.fields[docs]} docs  {task.fields[rate]:.0f} docs/s"),
@@ -87,7 +95,8 @@ def ingest(
         progress.update(task, total=sum(1 for _ in expand(paths)))
     try:
         with progress:
-            report = api_ingest(paths, db, strict=strict, limits=limits, batch_size=batch_size, on_event=on_event)
+            report = api_ingest(paths, db, strict=strict, limits=limits, batch_size=batch_size, on_event=on_event,
+                                stages=chosen)
     except StrictStop as e:
         raise _fail(e) from None
     except DossierError as e:
@@ -192,8 +201,69 @@ def show(ref: Annotated[str, typer.Argument(help="Document id, id prefix, or sou
         out.print(f"[bold]{'change':>10}[/bold]  {escape(c.kind)}: {escape(c.detail)}")
     for r in doc.removed:
         out.print(f"[bold]{'removed':>10}[/bold]  " + escape(f"[{r.reason}] {r.text[:100]}"))
+    _show_versions(db, doc)
     out.print()
     out.print(escape(doc.text))
+
+
+def _show_versions(db: str | None, doc) -> None:
+    """Version group, independent sources, storyline, and the sentence diff against the canonical version."""
+    from .dedup import diff
+
+    with Store.open(db, create=False) as store:
+        group = store.versions(doc.id)
+        canon_text = None
+        if doc.version_of:
+            canon = store.document(doc.version_of)
+            canon_text = canon.text if canon else None
+        story = store.story(doc.story) if doc.story else None
+    if len(group) > 1:
+        role = f"version of {doc.version_of}" if doc.version_of else "canonical"
+        out.print(f"[bold]{'versions':>10}[/bold]  {role}; group of {len(group)}: {', '.join(group)} "
+                  f"(counts as 1 independent source)")
+    if story:
+        out.print(f"[bold]{'story':>10}[/bold]  {story['id']}: {escape(story['title'] or '-')} "
+                  f"({story['first'] or '?'} .. {story['last'] or '?'}, {len(story['documents'])} documents, "
+                  f"{story['independent_sources']} independent sources)")
+    if canon_text is not None:
+        adds, lacks, shared = diff(doc.text, canon_text)
+        out.print(f"[bold]{'diff':>10}[/bold]  against {doc.version_of}: {shared} sentences shared, "
+                  f"{len(adds)} added, {len(lacks)} lacking")
+        for a, b in adds:
+            out.print(f"[green]{'+ adds':>10}[/green]  {escape(doc.text[a:b])}")
+        for a, b in lacks:
+            out.print(f"[red]{'- lacks':>10}[/red]  {escape(canon_text[a:b])}")
+
+
+@app.command()
+def stories(db: DbOption = None,
+            as_json: Annotated[bool, typer.Option("--json", help="Print the stories.jsonl lines.")] = False,
+            limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many (0: all).")] = 0,
+            ) -> None:
+    """List the storylines: first and last day, documents, independent sources and title."""
+    try:
+        with Store.open(db, create=False) as store:
+            n = 0
+            t = Table(title=f"storylines in {store.path}", title_justify="left")
+            for col, just in (("story", "left"), ("first", "left"), ("last", "left"), ("docs", "right"),
+                              ("sources", "right"), ("title", "left")):
+                t.add_column(col, justify=just)
+            for line in store.stories():
+                if limit and n >= limit:
+                    break
+                n += 1
+                if as_json:
+                    out.print(json.dumps(line, ensure_ascii=False), markup=False, highlight=False)
+                else:
+                    t.add_row(line["id"], line["first"] or "?", line["last"] or "?", str(len(line["documents"])),
+                              str(line["independent_sources"]), escape(line["title"] or "-"))
+    except DossierError as e:
+        raise _fail(e) from None
+    if not as_json:
+        if n:
+            out.print(t)
+        else:
+            err.print("no storylines yet (run 'dossier ingest'; the stories stage places every document)")
 
 
 @app.command()
@@ -218,6 +288,53 @@ def reprocess(db: DbOption = None,
         raise _fail(e) from None
     err.print(f"reprocessed {counts['updated']} documents, {counts['failed']} failed")
     raise typer.Exit(1 if counts["failed"] and not counts["updated"] else 0)
+
+
+extract_app = typer.Typer(no_args_is_help=True, help="Run one stage on benchmark-style JSON Lines, print JSON Lines.")
+app.add_typer(extract_app, name="extract")
+
+
+def _extract(module: str, path: str, **kwargs) -> None:
+    import importlib
+
+    fn = importlib.import_module(f"dossier.{module}").extract_jsonl
+    try:
+        fh = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as e:
+        err.print(f"error: {escape(path)}: {e.strerror}")
+        raise typer.Exit(1) from None
+    with fh:
+        try:
+            for line in fn(fh, **kwargs):
+                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except DossierError as e:
+            raise _fail(e) from None
+
+
+@extract_app.command("times")
+def extract_times(path: Annotated[str, typer.Argument(help='JSON Lines {"id", "text", "dct"}, or -')]) -> None:
+    """Time expressions normalised to TIMEX3 against each line's dct: {"id", "timex": [...]}."""
+    _extract("timex", path)
+
+
+@extract_app.command("quantities")
+def extract_quantities(
+    path: Annotated[str, typer.Argument(help='JSON Lines {"id", "text"}, or -')],
+    units: Annotated[str, typer.Option("--units", help="Unit names: newsquant (the benchmark's) or export "
+                                                       "(the export contract's).")] = "newsquant",
+) -> None:
+    """Quantities with value or range, unit, bound and change: {"id", "quantities": [...]}."""
+    if units not in ("newsquant", "export"):
+        err.print("error: --units is newsquant or export")
+        raise typer.Exit(2)
+    _extract("quantities", path, vocabulary=units)
+
+
+@extract_app.command("actors")
+def extract_actors(path: Annotated[str, typer.Argument(help='JSON Lines {"id", "text", "context", "date"}, or -')]
+                   ) -> None:
+    """Actor coding of short actor texts: {"id", "country", "sector", "wiki"}."""
+    _extract("actors", path)
 
 
 def run() -> None:

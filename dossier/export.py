@@ -14,7 +14,7 @@ from typing import Any
 from . import __version__
 from .document import Document
 from .pipeline import ORDER
-from .store import Store, now
+from .store import Store, facts, now
 
 FORMAT = "dossier-export"
 VERSION = "1.0"
@@ -61,6 +61,16 @@ def _documents(store: Store, tally: _StageTally) -> Iterator[dict]:
         yield document_line(doc)
 
 
+def _versions(store: Store) -> Iterator[dict]:
+    from .dedup import version_lines
+
+    yield from version_lines(store)
+
+
+def _stories(store: Store) -> Iterator[dict]:
+    yield from store.stories()
+
+
 def _write_jsonl(path: str, rows: Iterator[dict]) -> int:
     n = 0
     tmp = path + ".tmp"
@@ -83,6 +93,10 @@ def export(db: str | None, out_dir: str, *, store: Store | None = None,
         tally = _StageTally()
         producers: dict[str, Callable[[], Iterator[dict]]] = {
             "documents.jsonl": lambda: _documents(store, tally),
+            "versions.jsonl": lambda: _versions(store),
+            "stories.jsonl": lambda: _stories(store),
+            **{file: (lambda kind=kind: facts.export(store.conn, kind))
+               for kind, (file, _) in facts.STORED.items() if file},
         }
         counts = {}
         for name in FILES:

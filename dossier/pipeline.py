@@ -7,6 +7,13 @@ exception is turned into a rejection that names the stage, so one bad input neve
 
 Later stages (meta, dedup, nlp, actors, timex, quantities, events, stories) register themselves with
 :func:`register`; :data:`ORDER` fixes where each one runs.
+
+Some stages also have a **corpus-level** half (dedup: linking versions; stories: storylines) that needs the other
+documents. It runs in the single writer process, incrementally, over the documents not yet linked: a
+:class:`CorpusStage` registered with :func:`register_corpus` has ``save`` (the writer persists a batch's per-document
+features in its transaction), ``link`` (the incremental pass over pending documents; it marks each document's
+``stages`` itself, so a stage is listed only once its corpus half has run) and ``reset`` (reprocess re-links all).
+:func:`link` runs them in pipeline order; ingest calls it at the end and reprocess after re-running the stages.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ from .document import Document
 from .errors import Rejected
 
 ORDER = ("ingest", "clean", "meta", "dedup", "nlp", "actors", "timex", "quantities", "events", "stories")
+# The stages a plain `dossier ingest` runs. A stage whose module exists but is not listed here (still being built:
+# its corpus-level half or its export is not wired yet) runs only when asked for by name (--stages).
+DEFAULT = ("clean", "meta", "dedup", "timex", "quantities", "stories")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,26 +36,75 @@ class Stage:
     requires: tuple[str, ...]
     assigns: tuple[str, ...]
     fn: Callable[[Document], Document]
+    mark: bool = True  # False: the stage's corpus half marks doc.stages once it has linked the document
 
     def __call__(self, doc: Document) -> Document:
         doc = self.fn(doc)
-        doc.stages.append(self.name)
+        if self.mark:
+            doc.stages.append(self.name)
         return doc
 
 
+@dataclass(frozen=True, slots=True)
+class CorpusStage:
+    """The corpus-level half of a stage. ``save(conn, docs)`` persists per-document features inside the writer's
+    transaction; ``link(store, on_progress)`` links the pending documents (committing in batches) and returns
+    counts; ``reset(conn)`` forgets the index so every document is linked again; ``pending(conn)`` counts the
+    documents waiting."""
+
+    name: str
+    save: Callable
+    link: Callable
+    reset: Callable
+    pending: Callable
+
+
 _REGISTRY: dict[str, Stage] = {}
+_CORPUS: dict[str, CorpusStage] = {}
 
 
-def register(name: str, requires: Iterable[str], assigns: Iterable[str]):
+def register(name: str, requires: Iterable[str], assigns: Iterable[str], *, mark: bool = True):
     """Decorator: make ``fn(doc) -> doc`` the stage ``name``."""
     if name not in ORDER:
         raise ValueError(f"unknown stage {name!r}; stages are {', '.join(ORDER)}")
 
     def wrap(fn: Callable[[Document], Document]) -> Callable[[Document], Document]:
-        _REGISTRY[name] = Stage(name, tuple(requires), tuple(assigns), fn)
+        _REGISTRY[name] = Stage(name, tuple(requires), tuple(assigns), fn, mark)
         return fn
 
     return wrap
+
+
+def register_corpus(stage: CorpusStage) -> None:
+    if stage.name not in ORDER:
+        raise ValueError(f"unknown stage {stage.name!r}; stages are {', '.join(ORDER)}")
+    _CORPUS[stage.name] = stage
+
+
+def _load() -> None:
+    _load_stage_modules()
+
+
+def corpus_stages(names: Iterable[str] | None = None) -> list[CorpusStage]:
+    """The registered corpus-level stages, in pipeline order; ``names`` selects some of them."""
+    _load()
+    wanted = set(names) if names is not None else None
+    return [_CORPUS[n] for n in ORDER if n in _CORPUS and (wanted is None or n in wanted)]
+
+
+def link(store, *, names: Iterable[str] | None = None,
+         on_progress: Callable[[str, int], None] | None = None) -> dict[str, dict]:
+    """Run the corpus-level stages over every document not yet linked (incremental; memory flat). ``store`` is an
+    open Store. Returns ``{stage: counts}``."""
+    import time
+
+    out = {}
+    store.conn.execute("PRAGMA cache_size = -65536")  # 64 MB of pages: the indexes stay hot; bounded, not per document
+    for cs in corpus_stages(names):
+        t0 = time.perf_counter()
+        counts = cs.link(store, on_progress)
+        out[cs.name] = {**counts, "seconds": round(time.perf_counter() - t0, 3)} if counts else {}
+    return out
 
 
 def _load_stage_modules() -> None:
@@ -64,11 +123,11 @@ def stages(names: Iterable[str] | None = None) -> list[Stage]:
     """The registered per-document stages (after ingest), in pipeline order; ``names`` selects some of them."""
     _load_stage_modules()
 
-    wanted = set(names) if names is not None else None
-    unknown = (wanted or set()) - set(ORDER)
+    wanted = set(names) if names is not None else set(DEFAULT)
+    unknown = wanted - set(ORDER)
     if unknown:
         raise ValueError(f"unknown stage(s): {', '.join(sorted(unknown))}")
-    return [_REGISTRY[n] for n in ORDER if n in _REGISTRY and (wanted is None or n in wanted)]
+    return [_REGISTRY[n] for n in ORDER if n in _REGISTRY and n in wanted]
 
 
 def run_one(doc: Document, steps: list[Stage]) -> Document:
@@ -98,17 +157,37 @@ def run(docs: Iterable[Document | Rejected], steps: list[Stage]) -> Iterator[Doc
 
 def reprocess(db: str | None = None, *, names: Iterable[str] | None = None, batch_size: int = 500,
               on_doc: Callable[[str, object], None] | None = None) -> dict:
-    """Re-run the per-document stages on every stored document, from its raw input alone.
+    """Re-run the per-document stages on every stored document, from its raw input alone, then the corpus-level
+    stages (versions, storylines) over the whole store again.
 
     Ids, sources and ingest times stay; every derived field is recomputed. A document that now fails a stage keeps
     its old fields and is reported. Returns ``{"updated": n, "failed": n}``."""
-    from .ingest import decode_item
     from .store import Store
 
     steps = stages(names)
     counts = {"updated": 0, "failed": 0}
-    with Store.open(db, create=False) as store, store.writer(batch_size=batch_size, command="reprocess") as w:
+    corpus = corpus_stages(names)
+    with Store.open(db, create=False) as store:
+        _reprocess(store, steps, corpus, counts, batch_size, on_doc)
+        link(store, names=[cs.name for cs in corpus])
+    return counts
+
+
+def _reprocess(store, steps, corpus, counts, batch_size, on_doc) -> None:
+    from .ingest import decode_item
+    from .store import Store
+
+    with store.writer(batch_size=batch_size, command="reprocess") as w:
         w.summary = lambda: dict(counts)
+        c = store.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for cs in corpus:
+                cs.reset(c)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
         reader = Store.open(store.path, create=False)  # a second connection reads while the writer commits
         try:
             for old in reader.documents():
@@ -126,4 +205,3 @@ def reprocess(db: str | None = None, *, names: Iterable[str] | None = None, batc
                     on_doc("updated", doc)
         finally:
             reader.close()
-    return counts

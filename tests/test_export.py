@@ -28,14 +28,23 @@ def test_export_writes_the_contract(db, tmp_path):
     assert on_disk == manifest
     assert manifest["format"] == "dossier-export" and manifest["version"] == "1.0"
     assert manifest["generator"]["name"] == "dossier" and manifest["created"].endswith("Z")
-    assert manifest["stages"] == ["ingest", "clean", "meta"]
+    assert manifest["stages"][:3] == ["ingest", "clean", "meta"] and manifest["stages"][-1] == "stories"
+    assert "dedup" in manifest["stages"]
     assert set(manifest["counts"]) == set(FILES)
+    assert {"timex", "quantities"} <= set(manifest["stages"])
     for name in FILES:
         rows = read_jsonl(out / name)
         assert len(rows) == manifest["counts"][name]
-        if name != "documents.jsonl":
-            assert (out / name).stat().st_size == 0  # stages not built yet: empty files
+        if name in ("entities.jsonl", "mentions.jsonl", "roles.jsonl", "events.jsonl"):
+            assert (out / name).stat().st_size == 0  # stages not in the default pipeline yet: empty files
     docs = read_jsonl(out / "documents.jsonl")
+    text = {d["id"]: d["text"] for d in docs}
+    for name in ("times.jsonl", "quantities.jsonl"):  # every span is exactly the text it points at
+        rows = read_jsonl(out / name)
+        assert rows and len({r["id"] for r in rows}) == len(rows)
+        for r in rows:
+            body = text[r["doc"]]
+            assert 0 <= r["start"] <= r["end"] <= len(body) and body[r["start"]:r["end"]] == r["text"]
     assert len(docs) == 15 and len({d["id"] for d in docs}) == 15
     for d in docs:
         assert set(d) >= DOC_FIELDS

@@ -79,6 +79,7 @@ class Report:
     rejected: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     bytes: int = 0
+    linked: dict = field(default_factory=dict)  # corpus-level stages: {stage: counts}
 
     @property
     def inputs(self) -> int:
@@ -90,7 +91,8 @@ class Report:
 
     def as_dict(self) -> dict:
         return {"stored": self.stored, "unchanged": self.unchanged, "duplicates": self.duplicates,
-                "rejected": dict(self.rejected), "inputs": self.inputs, "seconds": round(self.seconds, 3)}
+                "rejected": dict(self.rejected), "inputs": self.inputs, "seconds": round(self.seconds, 3),
+                **({"linked": self.linked} if self.linked else {})}
 
 
 def _reason_key(reason: str) -> str:
@@ -137,6 +139,8 @@ def ingest(paths: Iterable[str], db: str | None = None, *, strict: bool = False,
                 report.stored += 1
                 notify("stored", doc)
             w.summary = report.as_dict
+        # the corpus-level stages (versions, storylines) link what this run stored, and anything a killed run left
+        report.linked = pipeline.link(store, names=stages)
     finally:
         report.seconds = time.perf_counter() - t0
         if own:

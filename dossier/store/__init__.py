@@ -18,6 +18,7 @@ from typing import Any
 
 from ..document import Change, Document, Item, Published, Removed
 from ..errors import StoreError
+from . import facts
 from .migrations import MIGRATIONS
 
 DEFAULT_DB = "dossier.db"
@@ -144,6 +145,39 @@ class Store:
     def document_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
+    # -- versions and storylines (the dedup and stories stages) ------------------------------------------------
+    def versions(self, doc_id: str) -> list[str]:
+        """Ids of the documents in the version group of ``doc_id`` (itself included), canonical first."""
+        c = self.conn
+        row = c.execute("SELECT id, version_of FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return []
+        canon = row["version_of"] or row["id"]
+        rest = [r[0] for r in c.execute("SELECT id FROM documents WHERE version_of = ? ORDER BY id", (canon,))]
+        return [canon, *rest]
+
+    def independent_sources(self, doc_ids) -> int:
+        """Number of independent sources among these documents: versions of one wire story count once."""
+        groups = set()
+        ids = list(dict.fromkeys(doc_ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(f"SELECT id, version_of FROM documents WHERE id IN ({marks})", chunk):
+                groups.add(r["version_of"] or r["id"])
+        return len(groups)
+
+    def stories(self, chunk: int = 200) -> Iterator[dict]:
+        """Every storyline, in order of first day then id, streamed (see dossier.stories.story_line)."""
+        from ..stories import iter_stories
+
+        yield from iter_stories(self, chunk)
+
+    def story(self, story_id: str) -> dict | None:
+        from ..stories import story_line
+
+        return story_line(self, story_id)
+
     # -- writing -------------------------------------------------------------------------------------------------
     def writer(self, batch_size: int = 500, command: str = "ingest", max_seconds: float = 5.0) -> Writer:
         return Writer(self, batch_size, command, max_seconds)
@@ -194,6 +228,7 @@ class Writer:
         self.inputs: dict[str, tuple] = {}
         self.pending: dict[str, str] = {}  # doc id -> source, for documents not yet committed
         self.updates: list[Document] = []
+        self.annotated: list[Document] = []  # documents whose per-document features corpus stages persist
         self.summary: Callable[[], dict] | None = None
         self.last_flush = time.monotonic()
         c = store.conn
@@ -228,11 +263,15 @@ class Writer:
         self.raws.append((doc.id, item.format, item.media, _dumps(item.given), zlib.compress(item.content, RAW_LEVEL)))
         self.pending[doc.id] = doc.source
         self.inputs[item.source] = (item.source, "stored", doc.id, None, self.run_id, stamp)
+        if doc.annotations:
+            self.annotated.append(doc)
         self._maybe_flush()
 
     def update(self, doc: Document) -> None:
         """Replace the derived fields of a stored document (reprocess)."""
         self.updates.append(doc)
+        if doc.annotations:
+            self.annotated.append(doc)
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
@@ -257,9 +296,16 @@ class Writer:
                 c.execute(f"UPDATE documents SET {', '.join(f'{k} = ?' for k in cols)}, updated = ? WHERE id = ?",
                           (*values, stamp, doc.id))
             c.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?, ?)", list(self.inputs.values()))
+            if self.annotated:
+                from ..pipeline import corpus_stages
+
+                for cs in corpus_stages():
+                    cs.save(c, self.annotated)
+                facts.write(c, self.annotated, replace=True)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
         self.docs, self.raws, self.updates, self.inputs, self.pending = [], [], [], {}, {}
+        self.annotated = []
         self.last_flush = time.monotonic()

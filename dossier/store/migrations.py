@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from . import facts
+
 Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
@@ -81,6 +83,71 @@ def m001_documents(db: sqlite3.Connection) -> None:
     """)
 
 
+def m002_versions_stories(db: sqlite3.Connection) -> None:
+    """Persistent state of the corpus-level stages (dedup: versions; stories: storylines). Every lookup table is
+    keyed for index lookups, so linking one more document costs the same at any corpus size."""
+    script(db, """
+    CREATE TABLE dedup_docs (
+        doc TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        point INTEGER,                              -- publication day (ordinal) or NULL
+        ord INTEGER NOT NULL,                       -- point, or a large number for undated: the linking order
+        n_sent INTEGER NOT NULL,                    -- sentences hashed (completeness)
+        chars INTEGER NOT NULL,
+        hashes BLOB NOT NULL,                       -- int64 normalised sentence hashes, in text order
+        fuzzy BLOB NOT NULL,                        -- int64 pairs: first-words and last-words keys per sentence
+        minhash BLOB NOT NULL,                      -- uint32 MinHash of the word 3-shingles (datasketch)
+        grp TEXT,                                   -- version group: smallest document id of the group
+        score REAL,                                 -- best score of the pairs that made it a version
+        linked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX dedup_docs_pending ON dedup_docs(linked, ord, doc);
+    CREATE INDEX dedup_docs_grp ON dedup_docs(grp);
+    CREATE TABLE dedup_sentences (                  -- sentence hash -> documents (capped per hash)
+        hash INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (hash, doc)
+    ) WITHOUT ROWID;
+    CREATE TABLE dedup_bands (                      -- MinHash LSH bucket -> documents (capped per bucket)
+        key INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (key, doc)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_docs (
+        doc TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        lo INTEGER, hi INTEGER,                     -- publication span (ordinal days), NULL when unbounded
+        point INTEGER,
+        ord INTEGER NOT NULL,
+        terms BLOB NOT NULL,                        -- int64 term hashes (content words, proper nouns weigh more)
+        weights BLOB NOT NULL,                      -- float32 term weights
+        vector BLOB,                                -- float32 tf-idf weights at linking time (same terms)
+        story TEXT,
+        linked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX story_docs_pending ON story_docs(linked, ord, doc);
+    CREATE INDEX story_docs_story ON story_docs(story);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        first_point INTEGER, last_point INTEGER,    -- span of the documents' days, for time proximity
+        first_day INTEGER, last_day INTEGER,        -- export: earliest date/after, latest date/before
+        n INTEGER NOT NULL,
+        terms BLOB NOT NULL, weights BLOB NOT NULL, -- centroid (sum of member vectors, top terms)
+        center TEXT,                                -- most central document
+        center_sim REAL
+    );
+    CREATE TABLE story_terms (                      -- centroid top term -> stories
+        term INTEGER NOT NULL,
+        story TEXT NOT NULL,
+        PRIMARY KEY (term, story)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_terms_story ON story_terms(story);
+    CREATE TABLE term_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+    CREATE TABLE corpus_counts (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE INDEX documents_story ON documents(story);
+    """)
+
+
 MIGRATIONS: list[Migration] = [
     ("001_documents", m001_documents),
+    ("002_versions_stories", m002_versions_stories),
+    ("003_annotations", facts.migration),
 ]

@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""Time-expression benchmark for Dossier's timex stage (``make bench-time``).
+
+    .venv/bin/python bench/time_bench.py [--out bench/results/time.json] [--quick]
+    .venv/bin/python bench/time_bench.py --fit      # print the policy fitted on the whole dev set, then exit
+
+Three parts, each with a baseline measured in the same run:
+
+1. TempEval-3 dev (../shared/bench/tempeval3, TimeBank + AQUAINT): ``dossier.timex.extract_jsonl`` over
+   dev.jsonl, scored by the benchmark's own scorer (../shared/bench/score/timex.py, run as a subprocess):
+   value F1, relaxed and strict span F1, type accuracy. Baseline: dateparser's ``search_dates`` with
+   RELATIVE_BASE = the DCT, each hit's value written at the granularity dateparser reports for it (the naive
+   baseline of the benchmark's README). The policy choices fitted on the dev set (data/timex_policy.json: the
+   learned gate on one-word readings and the tunable reading choices) are also 2-fold cross-validated: the
+   documents are split by a hash of their id, each half is read with the choices fitted on the other half, and
+   the two halves' predictions together are scored by the same scorer.
+2. Seeds (../shared/corpus/seeds, gold ../shared/gold/seeds.json, section "times"): the seeds are ingested and
+   exported with the ``dossier`` command; the stage is run on each exported document (clean text and
+   ``published``) and matched against the gold as bench/score/dossier.py does (overlap with the gold text;
+   value equal, or a time of day on the gold day). Baseline: the same dateparser reading, against the
+   publication date (or the start of the inferred interval).
+3. Speed: words per second per core (CPU time of this single-threaded process) of ``annotate`` alone over the
+   Guardian corpus (../shared/corpus/guardian), against a ``str.split`` pass over the same texts.
+
+Writes bench/results/time.json and a Markdown summary next to it (time.md). Exit status 0, or 1 when a target
+is missed (value F1 0.85, relaxed F1 0.90, seeds 21/21, 20,000 words/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import hashlib
+import importlib.util
+import itertools
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+SHARED = REPO.parent / "shared"
+TE3 = SHARED / "bench" / "tempeval3"
+SCORER = SHARED / "bench" / "score" / "timex.py"
+DOSSIER_SCORER = SHARED / "bench" / "score" / "dossier.py"
+SEEDS = SHARED / "corpus" / "seeds"
+SEEDS_GOLD = SHARED / "gold" / "seeds.json"
+GUARDIAN = SHARED / "corpus" / "guardian" / "guardian.jsonl"
+DEFAULT_OUT = BENCH_DIR / "results" / "time.json"
+TARGETS = {"value_f1": 0.85, "relaxed_f1": 0.90, "seeds_value": 1.0, "words_per_s": 20000}
+GATE_MIN_COUNT, GATE_MIN_PRECISION = 2, 0.5
+
+sys.path.insert(0, str(REPO))
+from dossier.timex import annotate, extract_jsonl  # noqa: E402
+from dossier.timex.lexicon import lexicon  # noqa: E402
+from dossier.timex.normalise import policy_override  # noqa: E402
+
+
+def _module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def fold_of(doc_id: str) -> int:
+    return int(hashlib.sha1(doc_id.encode()).hexdigest(), 16) % 2
+
+
+# -- scoring ---------------------------------------------------------------------------------------------------
+
+
+def score_file(pred_rows: list[dict]) -> dict:
+    """The benchmark's scorer, as a subprocess, on predictions for (some of) the dev documents. Gold documents
+    without a prediction line count as documents with no time expressions, so pass one line per scored doc and
+    score a subset through ``score_subset``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
+        for row in pred_rows:
+            fh.write(json.dumps(row) + "\n")
+        path = fh.name
+    try:
+        out = subprocess.run([sys.executable, str(SCORER), path, str(TE3), "--json"], capture_output=True,
+                             text=True, check=True)
+    finally:
+        os.unlink(path)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def score_subset(sc, gold: dict, pred: dict, ids) -> dict:
+    """The same metrics as score/timex.py (its own match function) over the documents ``ids``."""
+    n_gold = n_pred = strict = relaxed = type_ok = value_ok = 0
+    for i in ids:
+        g, p = gold[i], pred.get(i, [])
+        n_gold += len(g)
+        n_pred += len(p)
+        s, pairs = sc.match(g, p)
+        strict += s
+        relaxed += len(pairs)
+        for a, b in pairs:
+            type_ok += g[a]["type"] == p[b]["type"]
+            value_ok += g[a]["value"] == p[b]["value"]
+
+    def f1(tp):
+        pr = tp / n_pred if n_pred else 0.0
+        rc = tp / n_gold if n_gold else 0.0
+        return 2 * pr * rc / (pr + rc) if pr + rc else 0.0
+
+    return {"value_f1": round(f1(value_ok), 4), "relaxed_f1": round(f1(relaxed), 4), "strict_f1": round(f1(strict), 4),
+            "type_accuracy": round(type_ok / relaxed, 4) if relaxed else 0.0,
+            "value_accuracy": round(value_ok / relaxed, 4) if relaxed else 0.0, "n_gold": n_gold, "n_pred": n_pred}
+
+
+def predict(docs: list[dict]) -> dict:
+    return {r["id"]: r["timex"] for r in extract_jsonl(json.dumps(d) for d in docs)}
+
+
+# -- fitting the policy (gate + tunable choices) ---------------------------------------------------------------
+
+
+def fit(sc, gold: dict, docs: list[dict]) -> dict:
+    """The policy choices that read ``docs`` best: the gate on one-word readings (a key is rejected when fewer
+    than half of its readings overlap a gold expression, over at least two), then the tunable choices (grid
+    search on value F1)."""
+    base = lexicon().policy
+    stats: dict = {}
+    with policy_override(gate_reject=[]):
+        for d in docs:
+            found = annotate(d["text"], d["dct"], gate_keys=True)
+            _, pairs = sc.match(gold[d["id"]], found)
+            hit = {b for _, b in pairs}
+            for k, t in enumerate(found):
+                if t.get("gate"):
+                    n, tp = stats.get(t["gate"], (0, 0))
+                    stats[t["gate"]] = (n + 1, tp + (k in hit))
+    reject = sorted(k for k, (n, tp) in stats.items() if n >= GATE_MIN_COUNT and tp / n < GATE_MIN_PRECISION)
+    grid = base["tunable"]
+    names = list(grid)
+    best, best_cfg = -1.0, None
+    ids = [d["id"] for d in docs]
+    for values in itertools.product(*(grid[n] for n in names)):
+        cfg = dict(zip(names, values, strict=True))
+        with policy_override(gate_reject=reject, **cfg):
+            s = score_subset(sc, gold, predict(docs), ids)["value_f1"]
+        if s > best + 1e-9:
+            best, best_cfg = s, cfg
+    return {"gate_reject": reject, **best_cfg, "_fit_value_f1": best}
+
+
+def _policy_of(fitted: dict) -> dict:
+    return {k: v for k, v in fitted.items() if not k.startswith("_")}
+
+
+# -- dateparser baseline ---------------------------------------------------------------------------------------
+
+
+def dateparser_reading(text: str, ref: _dt.date | None) -> list[dict]:
+    from dateparser.date import DateDataParser
+    from dateparser.search import search_dates
+
+    base = _dt.datetime.combine(ref or _dt.date.today(), _dt.time())
+    settings = {"RELATIVE_BASE": base, "RETURN_AS_TIMEZONE_AWARE": False}
+    hits = search_dates(text, languages=["en"], settings=settings) or []
+    parser = DateDataParser(languages=["en"], settings=settings)
+    out, pos = [], 0
+    for s, when in hits:
+        start = text.find(s, pos)
+        if start < 0:
+            start = text.find(s)
+            if start < 0:
+                continue
+        pos = start + len(s)
+        period = parser.get_date_data(s).period or "day"
+        if period == "year":
+            value = f"{when.year:04d}"
+        elif period == "month":
+            value = when.strftime("%Y-%m")
+        elif period == "week":
+            iso = when.isocalendar()
+            value = f"{iso[0]:04d}-W{iso[1]:02d}"
+        elif period == "time":
+            value = when.strftime("%Y-%m-%dT%H:%M")
+        else:
+            value = when.date().isoformat()
+        out.append({"start": start, "end": start + len(s), "type": "TIME" if period == "time" else "DATE",
+                    "value": value, "text": s})
+    return out
+
+
+# -- parts -----------------------------------------------------------------------------------------------------
+
+
+def part_tempeval(quick: bool) -> dict:
+    sc = _module(SCORER, "te3_scorer")
+    docs = _jsonl(TE3 / "dev.jsonl")
+    gold = {r["id"]: r["timex"] for r in _jsonl(TE3 / "gold.jsonl")}
+    words = sum(len(d["text"].split()) for d in docs)
+    res: dict = {"documents": len(docs), "words": words, "gold_expressions": sum(len(v) for v in gold.values())}
+
+    t = time.process_time()
+    rows = list(extract_jsonl(json.dumps(d) for d in docs))
+    res["dossier_seconds"] = round(time.process_time() - t, 3)
+    res["dossier"] = score_file(rows)
+
+    if not quick:
+        t = time.process_time()
+        base_rows = [{"id": d["id"], "timex": dateparser_reading(d["text"], _dt.date.fromisoformat(d["dct"]))}
+                     for d in docs]
+        res["baseline_seconds"] = round(time.process_time() - t, 3)
+        res["baseline"] = score_file(base_rows)
+        res["baseline_name"] = "dateparser search_dates, RELATIVE_BASE = DCT"
+
+    # 2-fold cross-validation of the fitted policy choices
+    folds = [[d for d in docs if fold_of(d["id"]) == k] for k in (0, 1)]
+    cv_rows, per_fold, fitted = [], [], []
+    for k in (0, 1):
+        train, test = folds[1 - k], folds[k]
+        f = fit(sc, gold, train)
+        fitted.append(f)
+        with policy_override(**_policy_of(f)):
+            pred = predict(test)
+        cv_rows += [{"id": i, "timex": v} for i, v in pred.items()]
+        with policy_override(**_policy_of(f)):
+            per_fold.append({"fold": k, "documents": len(test), "fitted_on_other_half": f,
+                             "held_out": score_subset(sc, gold, pred, [d["id"] for d in test])})
+    res["cv2"] = {"scores": score_file(cv_rows), "folds": per_fold,
+                  "split": "sha1(id) mod 2", "gate": {"min_count": GATE_MIN_COUNT, "min_precision": GATE_MIN_PRECISION}}
+    full = fit(sc, gold, docs)
+    shipped = lexicon().policy
+    res["shipped_policy_matches_full_fit"] = all(shipped.get(k) == v for k, v in _policy_of(full).items())
+    res["full_fit"] = full
+    return res
+
+
+def part_seeds(quick: bool) -> dict:
+    from dossier.document import Published
+
+    sd = _module(DOSSIER_SCORER, "dossier_scorer")
+    gold = json.loads(SEEDS_GOLD.read_text("utf-8")).get("times", [])
+    exe = Path(sys.executable).with_name("dossier")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dossier.cli"]
+    with tempfile.TemporaryDirectory(prefix="dossier-time-") as tmp:
+        db, out = os.path.join(tmp, "seeds.db"), os.path.join(tmp, "export")
+        subprocess.run([*cmd, "ingest", str(SEEDS), "--db", db, "--quiet"], check=True, capture_output=True)
+        subprocess.run([*cmd, "export", out, "--db", db], check=True, capture_output=True)
+        docs = _jsonl(Path(out) / "documents.jsonl")
+
+    def run(reader) -> dict:
+        times = {d["id"]: reader(d) for d in docs}
+        found = ok = 0
+        misses = []
+        for g in gold:
+            d = next((x for x in docs if x["source"].endswith(g["file"])), None)
+            occ = sd.locate(d["text"], g["text"]) if d else []
+            cands = [t for t in times.get(d["id"], [])] if d else []
+            cands = [t for t in cands if sd.overlaps(t, occ)]
+            found += bool(cands)
+            good = any(t["value"] == g["value"] or t["value"].startswith(g["value"] + "T") for t in cands)
+            ok += good
+            if not good:
+                misses.append(f"{g['file']}: {g['text']!r} = {g['value']}; got "
+                              + (", ".join(t["value"] for t in cands) or "nothing"))
+        return {"found": round(found / len(gold), 4), "value": round(ok / len(gold), 4), "found_n": found,
+                "value_n": ok, "total": len(gold), "misses": misses,
+                "expressions": sum(len(v) for v in times.values())}
+
+    res = {"documents": len(docs), "gold": len(gold),
+           "dossier": run(lambda d: annotate(d["text"], Published(**d["published"])))}
+    if not quick:
+        def base(d):
+            p = d["published"]
+            ref = p.get("date") or p.get("after")
+            return dateparser_reading(d["text"], _dt.date.fromisoformat(ref) if ref else None)
+        res["baseline"] = run(base)
+        res["baseline_name"] = "dateparser search_dates, RELATIVE_BASE = publication date (or interval start)"
+    return res
+
+
+def part_speed(min_seconds: float) -> dict:
+    texts = [r["text"] for r in _jsonl(GUARDIAN)]
+    words = sum(len(t.split()) for t in texts)
+    annotate("Warm-up on Tuesday, 6 March 2022.", "2022-03-06")
+
+    def timed(fn) -> tuple[float, int]:
+        rounds, t0 = 0, time.process_time()
+        while True:
+            for t in texts:
+                fn(t)
+            rounds += 1
+            el = time.process_time() - t0
+            if el >= min_seconds:
+                return el, rounds
+
+    el, rounds = timed(lambda t: annotate(t, "2019-04-10"))
+    bel, brounds = timed(lambda t: len(t.split()))
+    found = sum(len(annotate(t, "2019-04-10")) for t in texts)
+    return {"corpus": "guardian.jsonl", "documents": len(texts), "words": words, "expressions": found,
+            "words_per_s": round(words * rounds / el), "seconds": round(el, 3), "rounds": rounds,
+            "baseline": "str.split", "baseline_words_per_s": round(words * brounds / bel),
+            "ratio_to_baseline": round((words * rounds / el) / (words * brounds / bel), 5),
+            "clock": "time.process_time (CPU time of one single-threaded process = one core)"}
+
+
+def machine() -> dict:
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                check=False).stdout.strip() or None
+    except OSError:
+        commit = None
+    return {"date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
+            "python": platform.python_version(), "platform": platform.platform(), "cpu": platform.processor() or None,
+            "commit": commit}
+
+
+def markdown(r: dict) -> str:
+    te, cv, sd, sp = r["tempeval3"], r["tempeval3"]["cv2"]["scores"], r["seeds"], r["speed"]
+    d, b = te["dossier"], te.get("baseline", {})
+
+    def row(name, s):
+        return (f"| {name} | {s.get('value_f1', '')} | {s.get('relaxed_f1', '')} | {s.get('strict_f1', '')} | "
+                f"{s.get('type_accuracy', '')} | {s.get('value_accuracy', '')} | {s.get('n_pred', '')} |")
+
+    lines = [
+        "# Dossier time-expression benchmark", "",
+        f"Run {r['machine']['date']} with `{r['command']}` (commit {r['machine']['commit']}).", "",
+        f"## TempEval-3 dev ({te['documents']} documents, {te['words']:,} words, {te['gold_expressions']} gold "
+        "expressions; scored by ../shared/bench/score/timex.py)", "",
+        "| system | value F1 | relaxed F1 | strict F1 | type acc. | value acc. | predicted |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        row("dossier timex (shipped policy, fitted on all of dev)", d),
+        row("dossier timex, 2-fold cross-validated (each half read with choices fitted on the other)", cv),
+    ]
+    if b:
+        lines.append(row(f"baseline: {te['baseline_name']}", b))
+    lines += ["",
+              f"Targets: value F1 >= {TARGETS['value_f1']}, relaxed F1 >= {TARGETS['relaxed_f1']}. "
+              f"Shipped policy equals the full-dev fit: {te['shipped_policy_matches_full_fit']}.", "",
+              "Per held-out half (choices fitted on the other half):", ""]
+    for f in te["cv2"]["folds"]:
+        h = f["held_out"]
+        lines.append(f"- half {f['fold']} ({f['documents']} documents): value F1 {h['value_f1']}, relaxed F1 "
+                     f"{h['relaxed_f1']}, strict F1 {h['strict_f1']}; gate rejects "
+                     f"{len(f['fitted_on_other_half']['gate_reject'])} keys")
+    lines += ["", "## Seeds (gold/seeds.json, times section, matched as score/dossier.py does)", "",
+              "| system | found | value |", "|---|---:|---:|",
+              f"| dossier timex | {sd['dossier']['found_n']}/{sd['gold']} | {sd['dossier']['value_n']}/{sd['gold']} |"]
+    if "baseline" in sd:
+        lines.append(f"| baseline: {sd['baseline_name']} | {sd['baseline']['found_n']}/{sd['gold']} | "
+                     f"{sd['baseline']['value_n']}/{sd['gold']} |")
+    for m in sd["dossier"]["misses"]:
+        lines.append(f"- missed: {m}")
+    lines += ["", f"## Speed ({sp['corpus']}: {sp['documents']} documents, {sp['words']:,} words; {sp['clock']})", "",
+              "| system | words/s per core |", "|---|---:|",
+              f"| dossier timex (`annotate`) | {sp['words_per_s']:,} |",
+              f"| baseline: `str.split` | {sp['baseline_words_per_s']:,} |", "",
+              f"Target: >= {TARGETS['words_per_s']:,} words/s per core. "
+              f"Ratio to the str.split baseline: {sp['ratio_to_baseline']}."]
+    if "baseline_seconds" in te:
+        lines.append(f"On TempEval-3 dev (CPU seconds, extraction only): dossier {te['dossier_seconds']} s, "
+                     f"dateparser baseline {te['baseline_seconds']} s.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=str(DEFAULT_OUT))
+    ap.add_argument("--quick", action="store_true", help="skip the (slow) dateparser baselines")
+    ap.add_argument("--fit", action="store_true", help="print the policy fitted on the whole dev set and exit")
+    ap.add_argument("--min-seconds", type=float, default=3.0, help="CPU seconds per speed measurement")
+    args = ap.parse_args(argv)
+    if args.fit:
+        sc = _module(SCORER, "te3_scorer")
+        docs = _jsonl(TE3 / "dev.jsonl")
+        gold = {r["id"]: r["timex"] for r in _jsonl(TE3 / "gold.jsonl")}
+        print(json.dumps(fit(sc, gold, docs), indent=2))
+        return 0
+    r = {"benchmark": "dossier-timex", "machine": machine(),
+         "command": "python bench/time_bench.py" + (" --quick" if args.quick else ""),
+         "tempeval3": part_tempeval(args.quick), "seeds": part_seeds(args.quick),
+         "speed": part_speed(args.min_seconds)}
+    te, sd, sp = r["tempeval3"]["dossier"], r["seeds"]["dossier"], r["speed"]
+    r["targets"] = {
+        "value_f1": {"target": TARGETS["value_f1"], "measured": te["value_f1"],
+                     "cv2": r["tempeval3"]["cv2"]["scores"]["value_f1"], "met": te["value_f1"] >= TARGETS["value_f1"]},
+        "relaxed_f1": {"target": TARGETS["relaxed_f1"], "measured": te["relaxed_f1"],
+                       "cv2": r["tempeval3"]["cv2"]["scores"]["relaxed_f1"],
+                       "met": te["relaxed_f1"] >= TARGETS["relaxed_f1"]},
+        "seeds_value": {"target": TARGETS["seeds_value"], "measured": sd["value"],
+                        "met": sd["value"] >= TARGETS["seeds_value"]},
+        "words_per_s": {"target": TARGETS["words_per_s"], "measured": sp["words_per_s"],
+                        "met": sp["words_per_s"] >= TARGETS["words_per_s"]},
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
+    md = markdown(r)
+    out.with_suffix(".md").write_text(md, encoding="utf-8")
+    print(md)
+    return 0 if all(t["met"] for t in r["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
