@@ -337,6 +337,12 @@ def extract_actors(path: Annotated[str, typer.Argument(help='JSON Lines {"id", "
     _extract("actors", path)
 
 
+@extract_app.command("events")
+def extract_events(path: Annotated[str, typer.Argument(help='JSON Lines {"id", "text"}, or -')]) -> None:
+    """PLOVER events per line, most confident first: {"id", "events": [{"type", "mode", "source", "target"}]}."""
+    _extract("events", path)
+
+
 def run() -> None:
     """Entry point of the console script."""
     try:

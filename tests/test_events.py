@@ -195,3 +195,25 @@ def test_shipped_model_is_small_and_training_is_deterministic():
     b = model.train(X, y, steps=30, bits=12)
     assert a.to_json() == b.to_json()
     assert TYPES[int(a.predict([("bias", 1.0), ("w=attack", 1.0)]).argmax())] == "ASSAULT"
+
+
+def test_events_after_an_ner_only_nlp_stage_parse_candidate_sentences(monkeypatch):
+    """The nlp stage runs NER + sentence segmenter only: the events parse just the sentences that may hold one."""
+    import spacy
+
+    from dossier.document import Document
+
+    ner = spacy.load(extract.SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
+    if "senter" in ner.disabled:
+        ner.enable_pipe("senter")
+    text = ("The weather was mild on Sunday. Iran threatened to close the Strait of Hormuz to US tankers. "
+            "The match ended in a draw.")
+    d = Document(id="d2", hash="h", source="x", format="text", text=text)
+    d.parsed = ner(text)
+    monkeypatch.setattr(extract, "load_nlp", lambda: pytest.fail("parsed the whole document again"))
+    (e,) = extract.events_for_document(d)
+    assert e["type"] == "THREATEN" and e["hypothetical"]
+    assert text[e["trigger"]["doc_start"]:e["trigger"]["doc_end"]] == "threatened"
+    assert text[e["source"]["doc_start"]:e["source"]["doc_end"]] == "Iran"
+    assert e["target"]["country"] == "USA"
+    assert not extract.candidate_sentence("The match ended in a draw.")

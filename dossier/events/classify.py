@@ -23,8 +23,6 @@ from functools import lru_cache
 from .lexicon import TYPES, lexicon
 
 CLAUSE_HEAD_DEPS = frozenset({"ROOT", "ccomp", "xcomp", "parataxis", "advcl", "conj", "relcl", "acl", "pcomp"})
-TARGET_PREPS = ("to", "against", "on", "with", "from", "toward", "towards", "at", "into", "over", "upon", "for",
-                "in", "onto")
 
 
 def lem(t) -> str:

@@ -230,7 +230,13 @@ def _is_actor(text: str, head) -> bool:
     return bool(c or s) or head.ent_type_ in ACTOR_ENTS
 
 
-def _inner_actor(noun, exclude: set[int]):
+def _state_named(text: str) -> bool:
+    """After "in"/"at" a target must be a state or a people ("a curfew in Montenegro"); a city is where it
+    happened ("a ceasefire in Geneva")."""
+    return country_of(text)[2] in ("state", "demonym", "people", "igo", "org", "metonym")
+
+
+def _inner_actor(noun, exclude: set[int], places: bool = True):
     """An actor named inside a noun phrase that is not one: "an Indian proposal" -> Indian, "calls by Belarus's
     rulers" -> Belarus's rulers, "a curfew in Montenegro" -> Montenegro."""
     doc = noun.doc
@@ -252,9 +258,10 @@ def _inner_actor(noun, exclude: set[int]):
                 if o.i in exclude:
                     continue
                 i, j = np_range(o, exclude)
-                if _is_actor(doc[i:j].text, o):
+                if _is_actor(doc[i:j].text, o) and (places or lem(c) not in PLACE_PREPS
+                                                     or _state_named(doc[i:j].text)):
                     return o, (i, j)
-                deeper = _inner_actor(o, exclude)
+                deeper = _inner_actor(o, exclude, places)
                 if deeper:
                     return deeper
     for c in noun.children:
@@ -341,7 +348,7 @@ def _actor(doc, head, rng, sent, base) -> Actor:
     return Actor(s.text, s.start, s.end, s.doc_start, s.doc_end, country, sector, head.ent_type_ or None)
 
 
-def _target_candidates(r: Reading, src_head):
+def _target_candidates(r: Reading, src_head, places: bool = True):
     """Candidate target heads in order (outer verb to inner)."""
     out = []
     for k, t in enumerate(r.chain):
@@ -361,7 +368,8 @@ def _target_candidates(r: Reading, src_head):
         for c in t.children:
             if c.dep_ in ("prep",) and lem(c) in ("to", "against", "on", "with", "from", "toward", "towards", "at",
                                                    "into", "over", "upon", "for", "between", "in", "onto", "of"):
-                out.extend(_children(c, "pobj"))
+                out.extend(o for o in _children(c, "pobj") if places or lem(c) not in PLACE_PREPS
+                           or o.ent_type_ not in PLACE_ENTS or _state_named(o.text))
             if c.dep_ == "prt" or (c.dep_ == "prep" and lem(c) in ("out", "off")):
                 for cc in c.children:
                     if cc.dep_ == "prep":
@@ -434,7 +442,9 @@ def actors(sent, r: Reading, etype: str, skip: set[int], base: int = 0) -> tuple
         used |= set(range(si, sj))
     if tgt is None:
         fallback = None  # the first candidate that is an actor without a country
-        for c in _target_candidates(r, src_head):
+        # a city "in"/"at" which a meeting or a deal happens is its place; a city under a curfew or shelled is a target
+        places = etype not in lex.cooperative
+        for c in _target_candidates(r, src_head, places):
             if c.i in used or (c.pos_ not in ("NOUN", "PROPN", "PRON", "ADJ", "NUM", "X") and c.dep_ != "dobj"):
                 continue
             if c.pos_ == "PRON" and c.lower_ in ("it", "they", "them", "him", "her", "he", "she"):
@@ -448,7 +458,7 @@ def actors(sent, r: Reading, etype: str, skip: set[int], base: int = 0) -> tuple
             if not event_noun and c.pos_ != "VERB" and not _owned_by_source(c) and _is_actor(text, c):
                 found = _actor(doc, c, (ti, tj), sent, base)
             else:
-                inner = _inner_actor(c, used)
+                inner = _inner_actor(c, used, places)
                 if inner:
                     found = _actor(doc, inner[0], inner[1], sent, base)
             if found is None:
@@ -526,6 +536,15 @@ def _said_by(sent, atts, base: int) -> list[dict]:
 # --------------------------------------------------------------------------- sentences and documents
 
 
+def _trigger(r: Reading):
+    """The word that says what happened: the deciding frame verb ("threatened" to close), else the action."""
+    if r.frame is not None:
+        for t, f in zip(r.chain, r.frames, strict=True):
+            if f == r.frame:
+                return t
+    return r.content if r.content.pos_ in ("VERB", "NOUN", "PROPN") else r.pred
+
+
 def _has_trigger(sent) -> bool:
     words = lexicon().trigger_words
     return any(t.lemma_.lower() in words for t in sent)
@@ -555,7 +574,7 @@ def extract_sentence(sent, *, base: int = 0, model=None, fallback: bool = False,
         best = ranked[0]
         weight = 1.0 if k == 0 else SUBORDINATE
         src, tgt = actors(sent, r, best.type, skip, base)
-        trig = r.content if r.content.pos_ in ("VERB", "NOUN", "PROPN") else r.pred
+        trig = _trigger(r)
         taken = set()
         for a in (src, tgt):
             if a is not None:
