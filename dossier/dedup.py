@@ -39,6 +39,7 @@ import numpy as np
 
 from .document import Document, Published
 from .pipeline import CorpusStage, register, register_corpus
+from .store import transaction
 
 STAGE = "dedup"
 NO_DAY = 99_999_999  # sort key of an undated document: after every dated one
@@ -303,16 +304,11 @@ def link(store, on_progress: Callable[[str, int], None] | None = None, batch: in
                          "ORDER BY ord, doc LIMIT ?", (batch,)).fetchall()
         if not rows:
             break
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(c):
             batch_index = _Pending()
             for r in rows:
                 _link_one(c, Sig(r[0], r[1], r[2], r[3]), counts, batch_index)
             batch_index.flush(c)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         if on_progress:
             on_progress(STAGE, len(rows))
     return dict(counts)

@@ -175,19 +175,14 @@ def reprocess(db: str | None = None, *, names: Iterable[str] | None = None, batc
 
 def _reprocess(store, steps, corpus, counts, batch_size, on_doc) -> None:
     from .ingest import decode_item
-    from .store import Store
+    from .store import Store, transaction
 
     with store.writer(batch_size=batch_size, command="reprocess") as w:
         w.summary = lambda: dict(counts)
         c = store.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(c):
             for cs in corpus:
                 cs.reset(c)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         reader = Store.open(store.path, create=False)  # a second connection reads while the writer commits
         try:
             for old in reader.documents():

@@ -36,6 +36,7 @@ import numpy as np
 from .dedup import NO_DAY, day_point, day_span, sentences
 from .document import Document
 from .pipeline import CorpusStage, register, register_corpus
+from .store import transaction
 
 STAGE = "stories"
 
@@ -180,16 +181,11 @@ def link(store, on_progress: Callable[[str, int], None] | None = None, batch: in
                          "ORDER BY ord, doc LIMIT ?", (batch,)).fetchall()
         if not rows:
             break
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(c):
             stats = _Stats(c)
             for r in rows:
                 _link_one(c, r, counts, stats)
             stats.flush(c)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         if on_progress:
             on_progress(STAGE, len(rows))
     return dict(counts)

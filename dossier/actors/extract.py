@@ -10,10 +10,8 @@ none (a common noun such as "soldiers" has no country; an unknown private person
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 
-from ..errors import UsageError
 from .coder import Coder
 
 
@@ -21,18 +19,9 @@ def extract_jsonl(lines: Iterable[str | dict], *, default_date: str | dt.date | 
                   conventions: dict | None = None) -> Iterator[dict]:
     """Code each input line. ``default_date`` is the day used when a line's date is null (default: today)."""
     c = Coder(conventions) if conventions else _coder()
-    for n, line in enumerate(lines, 1):
-        if isinstance(line, str):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError as e:
-                raise UsageError(f"line {n}: not valid JSON ({e})") from e
-        else:
-            rec = line
-        if not isinstance(rec, dict) or "text" not in rec:
-            raise UsageError(f"line {n}: expected an object with a \"text\" field")
+    from ..ingest.formats import text_records
+
+    for n, rec in text_records(lines):
         day = rec.get("date") or default_date
         code = c.code(str(rec.get("text") or ""), str(rec.get("context") or ""),
                       day if day is None or isinstance(day, dt.date) else str(day))

@@ -15,7 +15,6 @@ the document text (the spaCy Doc's text, shifted by ``base`` when the Doc was pa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -711,12 +710,9 @@ def extract_jsonl(lines: Iterable[str], *, model=None, batch_size: int = 64, fal
     nlp = load_nlp()
 
     def records():
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            if not isinstance(r, dict) or "text" not in r:
-                raise ValueError(f"line {n}: expected an object with 'id' and 'text'")
+        from ..ingest.formats import text_records
+
+        for n, r in text_records(lines):
             yield (r.get("text") or ""), r.get("id", n)
 
     for doc, rid in nlp.pipe(records(), as_tuples=True, batch_size=batch_size):

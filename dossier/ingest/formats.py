@@ -11,13 +11,13 @@ import calendar
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any, BinaryIO
 
 from ..document import Item
-from ..errors import Rejected
+from ..errors import Rejected, UsageError
 from .sources import MB, Limits, read_bounded
 
 HEAD = 8192
@@ -134,6 +134,24 @@ def article_from_json(obj: Any, source: str, fmt: str, where: str) -> Item:
     given = {k: v for k, v in obj.items() if k not in ("text", "html")}
     return Item(source=source, format=fmt, content=body.encode("utf-8", errors="surrogatepass"), given=given,
                 media=media)
+
+
+def text_records(lines: Iterable[str | dict]) -> Iterator[tuple[int, dict]]:
+    """``(line number, object)`` for each line of a ``dossier extract`` input: JSON objects with a string
+    ``text``. Blank lines are skipped; a bad line raises UsageError naming it (one clear line at the CLI)."""
+    for n, line in enumerate(lines, 1):
+        if isinstance(line, dict):
+            row = line
+        elif not line.strip():
+            continue
+        else:
+            try:
+                row = json.loads(line)
+            except ValueError as e:
+                raise UsageError(f"line {n}: not valid JSON ({str(e).split(':')[0]})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise UsageError(f'line {n}: expected an object with a string field "text"')
+        yield n, row
 
 
 def _read_jsonl(source: str, stream: BinaryIO, fmt: str, limits: Limits) -> Iterator[Item | Rejected]:

@@ -86,15 +86,9 @@ def extract_jsonl(lines: Iterable[str], vocabulary: str = "newsquant") -> Iterat
     """``dossier extract quantities``: each line ``{"id", "text"}`` gives ``{"id", "quantities": [{"start", "end",
     "text", "value" | "low" + "high", "unit", "bound", "change", "about"}]}``. Blank lines are skipped; a line that is
     not a JSON object with a string ``text`` raises :class:`~dossier.errors.UsageError` naming the line."""
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UsageError(f"line {n}: not valid JSON ({e.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise UsageError(f"line {n}: expected an object with a string field \"text\"")
+    from ..ingest.formats import text_records
+
+    for n, row in text_records(lines):
         text = row["text"]
         items = []
         for r in find(text, vocabulary):

@@ -14,6 +14,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..document import Change, Document, Item, Published, Removed
@@ -28,6 +29,18 @@ RAW_LEVEL = 1  # zlib level for raw inputs: level 6 took 30% of ingest time for 
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE ... COMMIT), rolled back on any exception, Ctrl-C included."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def resolve_db(db: str | os.PathLike | None) -> str:
@@ -85,14 +98,9 @@ class Store:
         for name, fn in MIGRATIONS:
             if name in done:
                 continue
-            c.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(c):
                 fn(c)
                 c.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (?, ?)", (name, now()))
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
             applied.append(name)
         return applied
 
@@ -283,8 +291,7 @@ class Writer:
         if not (self.docs or self.inputs or self.updates):
             return
         c = self.store.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(c):
             c.executemany(f"INSERT OR IGNORE INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES "
                           f"({', '.join('?' * len(_DOC_COLUMNS))})", self.docs)
             c.executemany("INSERT OR IGNORE INTO raw VALUES (?, ?, ?, ?, ?)", self.raws)
@@ -302,10 +309,6 @@ class Writer:
                 for cs in corpus_stages():
                     cs.save(c, self.annotated)
                 facts.write(c, self.annotated, replace=True)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         self.docs, self.raws, self.updates, self.inputs, self.pending = [], [], [], {}, {}
         self.annotated = []
         self.last_flush = time.monotonic()

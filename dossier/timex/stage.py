@@ -11,12 +11,10 @@ one expression per end.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Iterator
 
 from ..document import Document, Published
-from ..errors import UsageError
 from ..pipeline import register
 from .normalise import READERS, Reading, _spelled_year, read_range
 from .recognise import Match, Tok, matches, tokenize
@@ -230,15 +228,9 @@ def extract_jsonl(lines: Iterable[str]) -> Iterator[dict]:
     """``dossier extract times``: lines ``{"id", "text", "dct"}`` in, ``{"id", "timex": [{"start", "end",
     "type", "value"}]}`` out (the TempEval-3 prediction format of bench/score/timex.py). ``dct`` may be a date, an
     interval "A/B" or null."""
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UsageError(f"line {n}: not valid JSON ({e.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise UsageError(f"line {n}: expected an object with a \"text\" string")
+    from ..ingest.formats import text_records
+
+    for n, row in text_records(lines):
         found = annotate(row["text"], row.get("dct"))
         yield {"id": row.get("id", n), "timex": [{k: t[k] for k in ("start", "end", "type", "value")}
                                                  for t in found]}
