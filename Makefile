@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-out
 
-.PHONY: install demo test lint bench bench-clean bench-stories bench-time bench-quantities bench-actors bench-events lock clean
+.PHONY: install browser demo test lint bench bench-clean bench-stories bench-time bench-quantities bench-actors bench-events bench-explore lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,10 +25,16 @@ demo: install
 	@echo "store:   $(DEMO)/dossier.db    (try: $(BIN)/dossier show <id> --db $(DEMO)/dossier.db)"
 	@echo "exports: $(DEMO)/export/       (manifest.json and the JSON Lines files of spec/export.md)"
 
+# Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded by Playwright itself).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+		$$(command -v sudo) apt-get update -qq && $$(command -v sudo) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 bench: install
@@ -52,10 +58,13 @@ bench-actors: install
 bench-events: install
 	$(BIN)/python bench/events_bench.py
 
+bench-explore: install
+	$(BIN)/python bench/explore_bench.py
+
 # Re-pin the dependencies (needs network to PyPI and uv): edit requirements*.in, then `make lock`.
 lock:
 	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements.in -o requirements.txt
 	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements-dev.in -o requirements-dev.txt
 
 clean:
-	rm -rf $(DEMO) .pytest_cache .ruff_cache
+	rm -rf $(DEMO) .pytest_cache .ruff_cache test-artifacts

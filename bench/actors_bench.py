@@ -65,7 +65,59 @@ GRID = {  # coding conventions the cross-validation may choose (data/actors_sect
     "before_term_sector": ["GOV", "ELI", ""],
     "between_terms_sector": ["ELI", "GOV", "PTY"],
     "located_sector": ["CVL", "UNK", ""],
+    "civil_org_sector": ["SOC", "NGO", "UNK", ""],
 }
+HELD_OUT_FOLD = 2  # of the 5 folds by item: the fold left out when the sector rules and tables were last tuned
+
+# The record of the last tuning round (issue 6, sector >= 0.90): what was wrong, by cause, and what fixed it. Counts are
+# dev records at the README date (2023-01-01 for null dates) unless marked "today".
+TUNING_ROWS = [  # cause, misses, fix, fixed
+    ("person not in the leaders table", "8",
+     "classes of office holders added with terms: foreign ministers of the Arab states, Israel and North Africa; US "
+     "deputy secretaries, national security advisers and DNIs; chief ministers of Pakistan's provinces and India's "
+     "largest states (kind `sub`, not found by surname alone, so \"Khan\" stays Imran Khan)",
+     "3 (Safadi, Hicks, Jam Kamal Khan)"),
+    ("date-dependent office: between or after the table's offices", "2 (+3 today)",
+     "secondary roles (`pty` party leader, `leg` legislator) code a person between or after their main offices: "
+     "Kurti 2021-01 PTY, Morrison 2022-10 LEG; a title the phrase states beats the table's date (\"UK Defence "
+     "Secretary Ben Wallace\", \"General Thierry Burkhard\")", "2 (+2 today)"),
+    ("sector word missing", "4",
+     "word classes in actors_sectors.json: kin and members of the public CVL (relatives, family members, netizens...), "
+     "crime-group head nouns CRM (syndicate, ring), PRE with \"country\"; every phrase also in the other "
+     "(British/American) spelling", "4"),
+    ("word -> sector mapping", "1",
+     "believers as a group take CAMEO's religion code (Buddhists BUD, Muslims MOS, Christians CHR...); clergy and "
+     "churches stay REL", "1"),
+    ("organisation type", "1",
+     "the president of a voluntary body (\"... Human Rights League\", \"... Association\") is not GOV: convention "
+     "`civil_org_sector` (SOC, cross-validated)", "1"),
+    ("place below the gazetteer's 15,000 people", "1", "none (Mongwalu)", "0"),
+    ("context", "0", "(2 records have a context; both right)", "-"),
+]
+TUNING_NOTES = "\n".join([
+    "## Sector error analysis (tuning round of 2026-11-23)", "",
+    "Before: sector 0.881 (126/143; 0.860 = 123/143 with today's date), country 0.925. The 17 sector misses (20 "
+    "today), by cause, and the fix of each class (general rules and tables, no per-record strings):", "",
+    "| cause | misses | fix | fixed |", "|---|---|---|---|",
+    *(f"| {c} | {n} | {f} | {x} |" for c, n, f, x in TUNING_ROWS), "",
+    "Held-out check: the errors of folds 0, 1, 3, 4 drove the fixes; fold 2 was scored after them. Fold 2 before / "
+    "after: sector 0.852 / 0.852 (23/27), country 0.889 / 0.889: no general rule changed it, for better or worse (its "
+    "misses are two unknown people, a village and \"netizen\"). The internet-user words (netizen) were added after "
+    "that check, so fold 2's sector figure in the table above is in-sample. Every dev miss was listed in the previous "
+    "results file, so no fold is strictly blind; the held-out half of ngec_actors is the fair test.", "",
+    "Left: 6 sector misses (7 today): people the tables do not know (Jobet, out of office on the date but gold GOV; "
+    "Rwasa; Tseng Hou-jen under two spellings; He Zhihua, a private person with a Wikipedia page, while other unknown "
+    "people expect nothing), Mongwalu (a village), and today \"Thierry Burkhard\" alone (retired: ELI, gold MIL). "
+    "Country misses: the same people and village, \"Lt. Gen. Muhoozi Kainerugaba\" (not in the table) and \"Bank of "
+    "Mexico\" (gold none).", "",
+    "Also in this round, with no effect on dev (checked on typical phrases, tested in tests/test_actors.py): leaders "
+    "of the opposition (kind `opp`, and `pty` party leaders, which count before a first office too: Navalny OPP, "
+    "Starmer 2022 PTY), manual trades LAB (miners, dockworkers, truckers), peoples of one country (Tigrayan, Oromo, "
+    "Igbo, Yoruba...), and one-word newspaper names that start with \"The\" need it (\"Hindu pilgrims\" are not The "
+    "Hindu).", "",
+    "The synthetic stories (../shared/bench/ngec_synthetic, MIT) carry event labels but no actor labels, so they give "
+    "no word -> sector statistics; the word classes come from PLOVER's agent dictionary (MIT) and its head nouns.",
+])
 
 
 # -- ngec_actors ---------------------------------------------------------------------------------------------------
@@ -118,6 +170,11 @@ def fold_of(rid: str) -> int:
     """The cross-validation fold of a record: the second bit of sha1(id). (The first bit is the README's dev/test
     split, the same for every dev record.)"""
     return int(hashlib.sha1(rid.encode("utf-8")).hexdigest(), 16) >> 1 & 1
+
+
+def fold5_of(rid: str) -> int:
+    """One of 5 folds by item (sha1(id) without its two lowest bits, mod 5), for tuning on 4/5 and checking the 5th."""
+    return (int(hashlib.sha1(rid.encode("utf-8")).hexdigest(), 16) >> 2) % 5
 
 
 def _acc(pred: list[dict], gold: dict, ids: set[str]) -> tuple[float, float, int, int]:
@@ -218,6 +275,20 @@ def ngec(tmp: Path) -> dict:
            "dossier_null_date_today": score_actors(today, NGEC, tmp),
            "cv_2fold": cross_validate(records, gold),
            "ablation_without_curated_people_and_orgs": ablation_without_tables(records, tmp)}
+    folds = []
+    for f in range(5):
+        ids = {r["id"] for r in records if fold5_of(r["id"]) == f}
+        c, s_, nc, ns = _acc(ours, gold, ids)
+        folds.append({"fold": f, "n_country": nc, "country_acc": round(c, 4), "n_sector": ns,
+                      "sector_acc": round(s_, 4)})
+
+    def part(ids: set[str]) -> dict:
+        c, s_, _, _ = _acc(ours, gold, ids)
+        return {"country_acc": round(c, 4), "sector_acc": round(s_, 4)}
+
+    res["folds_5"] = {"held_out_fold": HELD_OUT_FOLD, "folds": folds,
+                      "tuning_folds": part({r["id"] for r in records if fold5_of(r["id"]) != HELD_OUT_FOLD}),
+                      "held_out": part({r["id"] for r in records if fold5_of(r["id"]) == HELD_OUT_FOLD})}
     misses = []
     for p in ours:
         g = gold[p["id"]]
@@ -383,6 +454,26 @@ def markdown(res: dict) -> str:
         r = n[key]
         lines.append(f"| {label} | {r['country_acc']:.3f} | {r['sector_acc']:.3f} | {r['wiki_acc']:.3f} | "
                      f"{r['country_acc_value']:.3f} | {r['sector_acc_value']:.3f} |")
+    prev = res.get("previous")
+    if prev:
+        lines += ["", f"Previous run ({prev['when']}): country {prev['dossier']['country_acc']:.3f}, sector "
+                      f"{prev['dossier']['sector_acc']:.3f} (null date = 2023-01-01); country "
+                      f"{prev['today']['country_acc']:.3f}, sector {prev['today']['sector_acc']:.3f} (today)."]
+    f5 = n.get("folds_5")
+    if f5:
+        h = f5["held_out_fold"]
+        tuned = ", ".join(str(f["fold"]) for f in f5["folds"] if f["fold"] != h)
+        lines += ["", f"5 folds by item (`fold5_of`: sha1(id) >> 2, mod 5). The sector rules and tables were last "
+                      f"tuned on folds {tuned} and checked on "
+                      f"fold {h} (its figures at the check are in the tuning notes below); now: tuning folds "
+                      f"country {f5['tuning_folds']['country_acc']:.3f}, sector "
+                      f"{f5['tuning_folds']['sector_acc']:.3f}; held-out fold {h} country "
+                      f"{f5['held_out']['country_acc']:.3f}, sector {f5['held_out']['sector_acc']:.3f}.", "",
+                  "| fold | n country | country_acc | n sector | sector_acc |", "|---|---|---|---|---|"]
+        for f in f5["folds"]:
+            mark = " (held out)" if f["fold"] == h else ""
+            lines.append(f"| {f['fold']}{mark} | {f['n_country']} | {f['country_acc']:.3f} | {f['n_sector']} | "
+                         f"{f['sector_acc']:.3f} |")
     lines += ["", f"2-fold cross-validation of the tuned coding conventions (folds by the second bit of sha1(id); "
                   f"conventions chosen on one half, scored on the other): **country {cv['country_acc']:.3f}, sector "
                   f"{cv['sector_acc']:.3f}**.", ""]
@@ -396,6 +487,7 @@ def markdown(res: dict) -> str:
                   "figures are optimistic; the held-out half is the fair test.", "", "Misses:", ""]
     for m in n["misses"]:
         lines.append(f"- {m['field']}: {m['text']!r} ({m['date']}) got {m['got']!r}, gold {m['gold']!r}")
+    lines += ["", TUNING_NOTES.rstrip("\n")]
     lines += ["", "## Seeds, entities section of score/dossier.py", "",
               "| metric | score | target |", "|---|---|---|"]
     targets = {"alias_recall": ">= 0.95", "no_split": "1.00", "distinct": "1.00", "metonyms": "1.00", "type": "1.00"}
@@ -427,12 +519,22 @@ def main(argv=None) -> int:
         if not p.exists():
             print(f"missing {p} (../shared must be beside the repository)", file=sys.stderr)
             return 2
+    previous = None
+    if Path(args.out).exists():
+        try:
+            old = json.loads(Path(args.out).read_text(encoding="utf-8"))
+            previous = {"when": old["when"], "dossier": old["ngec_actors"]["dossier"],
+                        "today": old["ngec_actors"]["dossier_null_date_today"]}
+        except (ValueError, KeyError):
+            previous = None
     with tempfile.TemporaryDirectory(prefix="dossier-actors-") as td:
         tmp = Path(td)
         res = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
                "command": "bench/actors_bench.py " + " ".join(argv if argv is not None else sys.argv[1:])}
         t = time.perf_counter()
+        if previous:
+            res["previous"] = previous
         res["ngec_actors"] = ngec(tmp)
         print("ngec_actors:", json.dumps({k: res["ngec_actors"][k] for k in ("baseline", "dossier")}), flush=True)
         print("cv:", res["ngec_actors"]["cv_2fold"]["country_acc"], res["ngec_actors"]["cv_2fold"]["sector_acc"],

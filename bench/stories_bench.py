@@ -227,7 +227,9 @@ def scale(n: int, tmp: str, seed: int) -> dict:
     # only the stages this benchmark is about: the corpus is clean text with dates given, so clean, meta and the
     # later per-document stages (nlp, events, ...) would only add their own cost; the baseline stores the documents
     # with no stage at all (decode, hash, write), measured the same way in the same run
+    load_start = os.getloadavg()
     full = measured([PY, "-c", probe.format(db=full_db, stages=["dedup", "stories"])])
+    load_mid = os.getloadavg()
     base = measured([PY, "-c", probe.format(db=base_db, stages=[])])
     del base_cmd
     rep = json.loads(full["stdout_tail"].strip().splitlines()[-1]) if full["returncode"] == 0 else {}
@@ -242,7 +244,8 @@ def scale(n: int, tmp: str, seed: int) -> dict:
     con.close()
     link_secs = sum(v.get("seconds", 0) for v in link.values())
     res = {"n": n, "generate_seconds": round(gen, 1), "full": full, "baseline_no_dedup_stories": base,
-           "link": link, "link_seconds": round(link_secs, 1), "store": stats}
+           "link": link, "link_seconds": round(link_secs, 1), "store": stats,
+           "load_average": {"before_full": load_start, "after_full": load_mid, "after_baseline": os.getloadavg()}}
     print(f"scale: {json.dumps({k: v for k, v in res.items() if k not in ('full', 'baseline_no_dedup_stories')})} "
           f"full {full['seconds']}s {full['peak_rss_mb']}MB, baseline {base['seconds']}s {base['peak_rss_mb']}MB",
           file=sys.stderr)
@@ -355,8 +358,16 @@ def markdown(res: dict) -> str:
               "the baseline row repeats the larger figure; peak RSS (tree, psutil every 0.1 s) is per run.", "",
               f"- dedup + stories linking (corpus-level, single writer): {sc['link_seconds']} s "
               f"({json.dumps(sc['link'])})",
-              f"- added by dedup + stories over the baseline: {round(f['seconds'] - b['seconds'], 1)} s",
+              f"- added by dedup + stories over the baseline: {round(f['seconds'] - b['seconds'], 1)} s, of which the "
+              f"per-document halves (sentence hashes, MinHash, story terms; and saving them) "
+              f"{round(f['seconds'] - b['seconds'] - sc['link_seconds'], 1)} s",
               f"- store: {json.dumps(sc['store'])}", ""]
+        if sc.get("load_average"):
+            la = sc["load_average"]
+            L += ["Load average (1, 5, 15 min) before the full run "
+                  f"{', '.join(f'{x:.1f}' for x in la['before_full'])}, after it "
+                  f"{', '.join(f'{x:.1f}' for x in la['after_full'])}, after the baseline "
+                  f"{', '.join(f'{x:.1f}' for x in la['after_baseline'])}.", ""]
     return "\n".join(L) + "\n"
 
 

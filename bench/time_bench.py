@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Time-expression benchmark for Dossier's timex stage (``make bench-time``).
 
-    .venv/bin/python bench/time_bench.py [--out bench/results/time.json] [--quick]
+    .venv/bin/python bench/time_bench.py [--out bench/results/time.json] [--quick] [--folds 5]
     .venv/bin/python bench/time_bench.py --fit      # print the policy fitted on the whole dev set, then exit
+    .venv/bin/python bench/time_bench.py --errors   # list the dev errors by class (bench/results/time_errors.txt)
 
 Three parts, each with a baseline measured in the same run:
 
@@ -11,9 +12,9 @@ Three parts, each with a baseline measured in the same run:
    value F1, relaxed and strict span F1, type accuracy. Baseline: dateparser's ``search_dates`` with
    RELATIVE_BASE = the DCT, each hit's value written at the granularity dateparser reports for it (the naive
    baseline of the benchmark's README). The policy choices fitted on the dev set (data/timex_policy.json: the
-   learned gate on one-word readings and the tunable reading choices) are also 2-fold cross-validated: the
-   documents are split by a hash of their id, each half is read with the choices fitted on the other half, and
-   the two halves' predictions together are scored by the same scorer.
+   learned gate on one-word readings and the tunable reading choices) are also k-fold cross-validated (k = 5 by
+   default): the documents are split by a hash of their id, each fold is read with the choices fitted on the
+   other k-1 folds, and the folds' predictions together are scored by the same scorer.
 2. Seeds (../shared/corpus/seeds, gold ../shared/gold/seeds.json, section "times"): the seeds are ingested and
    exported with the ``dossier`` command; the stage is run on each exported document (clean text and
    ``published``) and matched against the gold as bench/score/dossier.py does (overlap with the gold text;
@@ -29,6 +30,7 @@ is missed (value F1 0.85, relaxed F1 0.90, seeds 21/21, 20,000 words/s).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import hashlib
 import importlib.util
@@ -36,6 +38,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -73,8 +76,8 @@ def _jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def fold_of(doc_id: str) -> int:
-    return int(hashlib.sha1(doc_id.encode()).hexdigest(), 16) % 2
+def fold_of(doc_id: str, k: int = 5) -> int:
+    return int(hashlib.sha1(doc_id.encode()).hexdigest(), 16) % k
 
 
 # -- scoring ---------------------------------------------------------------------------------------------------
@@ -127,7 +130,33 @@ def predict(docs: list[dict]) -> dict:
 # -- fitting the policy (gate + tunable choices) ---------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _tokens_cached():
+    """While fitting, tokenise each text once: the tokens do not depend on the policy being searched (the stage
+    itself keeps no such cache; the speed part runs without it)."""
+    from dossier.timex import stage
+
+    original, cache = stage.tokenize, {}
+
+    def cached(text: str):
+        got = cache.get(text)
+        if got is None:
+            got = cache[text] = original(text)
+        return got
+
+    stage.tokenize = cached
+    try:
+        yield
+    finally:
+        stage.tokenize = original
+
+
 def fit(sc, gold: dict, docs: list[dict]) -> dict:
+    with _tokens_cached():
+        return _fit(sc, gold, docs)
+
+
+def _fit(sc, gold: dict, docs: list[dict]) -> dict:
     """The policy choices that read ``docs`` best: the gate on one-word readings (a key is rejected when fewer
     than half of its readings overlap a gold expression, over at least two), then the tunable choices (grid
     search on value F1)."""
@@ -136,12 +165,13 @@ def fit(sc, gold: dict, docs: list[dict]) -> dict:
     with policy_override(gate_reject=[]):
         for d in docs:
             found = annotate(d["text"], d["dct"], gate_keys=True)
-            _, pairs = sc.match(gold[d["id"]], found)
-            hit = {b for _, b in pairs}
+            g = gold[d["id"]]
+            _, pairs = sc.match(g, found)
+            right = {b for a, b in pairs if g[a]["value"] == found[b]["value"]}
             for k, t in enumerate(found):
                 if t.get("gate"):
                     n, tp = stats.get(t["gate"], (0, 0))
-                    stats[t["gate"]] = (n + 1, tp + (k in hit))
+                    stats[t["gate"]] = (n + 1, tp + (k in right))
     reject = sorted(k for k, (n, tp) in stats.items() if n >= GATE_MIN_COUNT and tp / n < GATE_MIN_PRECISION)
     grid = base["tunable"]
     names = list(grid)
@@ -158,6 +188,90 @@ def fit(sc, gold: dict, docs: list[dict]) -> dict:
 
 def _policy_of(fitted: dict) -> dict:
     return {k: v for k, v in fitted.items() if not k.startswith("_")}
+
+
+# -- error analysis ----------------------------------------------------------------------------------------------
+
+_REF_WORDS = {"now", "currently", "current", "recent", "recently", "soon", "future", "the future", "previously",
+              "formerly", "once", "earlier", "already", "yet", "then", "today", "daily", "the past"}
+
+
+def _error_class(gv: str, pv: str, gt: str, pt: str) -> str:
+    """The cause of a wrong value, read from its shape (gold value, predicted value)."""
+    ymd = re.compile(r"\d{4}-\d\d-\d\d")
+    if gv == pv:
+        return f"type only ({gt} read as {pt})"
+    if re.fullmatch(r"\d{4}-WXX", gv) and re.fullmatch(r"\d{4}-W\d\d", pv):
+        return "convention: gold week left unspecified (1989-WXX for 'last week')"
+    if re.fullmatch(r"\d{4}-W\d", gv) and pv == gv[:6] + "0" + gv[6:]:
+        return "convention: gold week number not padded (2000-W7)"
+    if ymd.match(gv) and ymd.match(pv):
+        d = (_dt.date.fromisoformat(pv[:10]) - _dt.date.fromisoformat(gv[:10])).days
+        if d == 0:
+            return "part of day kept or dropped ('Friday night' as 2000-01-07 or 2000-01-07TNI)"
+        if abs(d) == 7:
+            return "weekday a week off (tense of the sentence, or a story older than its DCT)"
+        return "day differs (anchor: DCT vs the event last mentioned)"
+    if "X" in gv and not gv.startswith("P") and gv.replace("X", "")[:3] == pv[:3]:
+        return "convention: gold masks a field the text fixes (1968-XX, 198X, 1989-QX, 1998-XX-XX)"
+    if re.fullmatch(r"\d{4}(-Q\d)?", gv) and re.fullmatch(r"\d{4}(-Q\d)?", pv) and gv[:4] == pv[:4] and \
+            ("Q" in gv) != ("Q" in pv):
+        return "results story: year vs quarter ('a year ago', 'last year', 'the 1988 period')"
+    if gv.startswith(pv) or pv.startswith(gv):
+        return "granularity (a year, a month or a day where gold has another)"
+    if re.fullmatch(r"\d{4}-Q\d", gv) and re.fullmatch(r"\d{4}-Q\d", pv):
+        return "quarter differs (fiscal quarters, the quarter a story reports on)"
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", gv) and re.fullmatch(r"\d{4}-(Q\d|W\d\d)", pv) or \
+            re.fullmatch(r"\d{4}-\d\d", gv) and re.fullmatch(r"\d{4}-W\d\d", pv):
+        return "granularity (a year, a month or a day where gold has another)"
+    if gv.startswith("P") != pv.startswith("P"):
+        if "REF" in gv or "REF" in pv:
+            return "vague period: reference vs duration ('recent years' PAST_REF or PXY)"
+        return "duration vs point in time ('last week' P1W, 'the weekend' P2D, 'the year ended' P1Y)"
+    if gv.startswith("P") and pv.startswith("P"):
+        return "duration amount or unit differs"
+    if re.fullmatch(r"[\d-]+", gv) and re.fullmatch(r"[\d-]+", pv) and len(gv) == len(pv):
+        return "year or month differs (anchor, tense)"
+    return "other"
+
+
+def error_analysis(sc, gold: dict, pred: dict, docs: list[dict], examples: int = 0) -> dict:
+    """Wrong values grouped by cause, misses and false alarms grouped by kind, with counts (and examples)."""
+    texts = {d["id"]: d["text"] for d in docs}
+    wrong, missed, false = {}, {}, {}
+
+    def add(table, key, ex):
+        n, exs = table.get(key, (0, []))
+        table[key] = (n + 1, exs + [ex] if len(exs) < examples else exs)
+
+    def kind(text: str) -> str:
+        low = " ".join(text.lower().split())
+        if low in _REF_WORDS:
+            return f"one word: {low}"
+        return "other"
+
+    for doc_id, g in gold.items():
+        p = pred.get(doc_id, [])
+        _, pairs = sc.match(g, p)
+        t = texts.get(doc_id, "")
+        for a, b in pairs:
+            if g[a]["value"] != p[b]["value"]:
+                add(wrong, _error_class(g[a]["value"], p[b]["value"], g[a]["type"], p[b]["type"]),
+                    f"{doc_id}: {g[a]['text']!r} gold {g[a]['value']} / {t[p[b]['start']:p[b]['end']]!r} "
+                    f"read {p[b]['value']}")
+        hit_g, hit_p = {a for a, _ in pairs}, {b for _, b in pairs}
+        for a, x in enumerate(g):
+            if a not in hit_g:
+                add(missed, kind(x["text"]), f"{doc_id}: {x['text']!r} {x['value']}")
+        for b, x in enumerate(p):
+            if b not in hit_p:
+                add(false, kind(t[x["start"]:x["end"]]), f"{doc_id}: {t[x['start']:x['end']]!r} {x['value']}")
+
+    def table(d):
+        return {k: {"count": n, "examples": ex} if examples else n
+                for k, (n, ex) in sorted(d.items(), key=lambda kv: -kv[1][0])}
+
+    return {"wrong_value": table(wrong), "missed": table(missed), "false_alarm": table(false)}
 
 
 # -- dateparser baseline ---------------------------------------------------------------------------------------
@@ -199,7 +313,7 @@ def dateparser_reading(text: str, ref: _dt.date | None) -> list[dict]:
 # -- parts -----------------------------------------------------------------------------------------------------
 
 
-def part_tempeval(quick: bool) -> dict:
+def part_tempeval(quick: bool, k_folds: int = 5) -> dict:
     sc = _module(SCORER, "te3_scorer")
     docs = _jsonl(TE3 / "dev.jsonl")
     gold = {r["id"]: r["timex"] for r in _jsonl(TE3 / "gold.jsonl")}
@@ -210,6 +324,8 @@ def part_tempeval(quick: bool) -> dict:
     rows = list(extract_jsonl(json.dumps(d) for d in docs))
     res["dossier_seconds"] = round(time.process_time() - t, 3)
     res["dossier"] = score_file(rows)
+    shipped_pred = {r["id"]: r["timex"] for r in rows}
+    res["errors"] = error_analysis(sc, gold, shipped_pred, docs)
 
     if not quick:
         t = time.process_time()
@@ -219,21 +335,23 @@ def part_tempeval(quick: bool) -> dict:
         res["baseline"] = score_file(base_rows)
         res["baseline_name"] = "dateparser search_dates, RELATIVE_BASE = DCT"
 
-    # 2-fold cross-validation of the fitted policy choices
-    folds = [[d for d in docs if fold_of(d["id"]) == k] for k in (0, 1)]
+    # k-fold cross-validation of the fitted policy choices (document-level split)
+    folds = [[d for d in docs if fold_of(d["id"], k_folds) == k] for k in range(k_folds)]
     cv_rows, per_fold, fitted = [], [], []
-    for k in (0, 1):
-        train, test = folds[1 - k], folds[k]
+    for k in range(k_folds):
+        train = [d for j, fold in enumerate(folds) if j != k for d in fold]
+        test = folds[k]
         f = fit(sc, gold, train)
         fitted.append(f)
         with policy_override(**_policy_of(f)):
             pred = predict(test)
         cv_rows += [{"id": i, "timex": v} for i, v in pred.items()]
-        with policy_override(**_policy_of(f)):
-            per_fold.append({"fold": k, "documents": len(test), "fitted_on_other_half": f,
-                             "held_out": score_subset(sc, gold, pred, [d["id"] for d in test])})
-    res["cv2"] = {"scores": score_file(cv_rows), "folds": per_fold,
-                  "split": "sha1(id) mod 2", "gate": {"min_count": GATE_MIN_COUNT, "min_precision": GATE_MIN_PRECISION}}
+        per_fold.append({"fold": k, "documents": len(test), "fitted_on_other_folds": f,
+                         "held_out": score_subset(sc, gold, pred, [d["id"] for d in test]),
+                         "shipped_policy": score_subset(sc, gold, shipped_pred, [d["id"] for d in test])})
+    res["cv"] = {"k": k_folds, "scores": score_file(cv_rows), "folds": per_fold,
+                 "split": f"sha1(id) mod {k_folds}",
+                 "gate": {"min_count": GATE_MIN_COUNT, "min_precision": GATE_MIN_PRECISION}}
     full = fit(sc, gold, docs)
     shipped = lexicon().policy
     res["shipped_policy_matches_full_fit"] = all(shipped.get(k) == v for k, v in _policy_of(full).items())
@@ -322,8 +440,10 @@ def machine() -> dict:
 
 
 def markdown(r: dict) -> str:
-    te, cv, sd, sp = r["tempeval3"], r["tempeval3"]["cv2"]["scores"], r["seeds"], r["speed"]
+    te, cvr, sd, sp = r["tempeval3"], r["tempeval3"]["cv"], r["seeds"], r["speed"]
+    cv = cvr["scores"]
     d, b = te["dossier"], te.get("baseline", {})
+    prev = r.get("previous") or {}
 
     def row(name, s):
         return (f"| {name} | {s.get('value_f1', '')} | {s.get('relaxed_f1', '')} | {s.get('strict_f1', '')} | "
@@ -337,19 +457,33 @@ def markdown(r: dict) -> str:
         "| system | value F1 | relaxed F1 | strict F1 | type acc. | value acc. | predicted |",
         "|---|---:|---:|---:|---:|---:|---:|",
         row("dossier timex (shipped policy, fitted on all of dev)", d),
-        row("dossier timex, 2-fold cross-validated (each half read with choices fitted on the other)", cv),
+        row(f"dossier timex, {cvr['k']}-fold cross-validated (each fold read with choices fitted on the others)", cv),
     ]
+    if prev.get("dossier"):
+        lines.append(row(f"previous run ({prev.get('date', '?')}), shipped policy", prev["dossier"]))
+    if prev.get("cv"):
+        lines.append(row(f"previous run, {prev.get('cv_name', 'cross-validated')}", prev["cv"]))
     if b:
         lines.append(row(f"baseline: {te['baseline_name']}", b))
     lines += ["",
               f"Targets: value F1 >= {TARGETS['value_f1']}, relaxed F1 >= {TARGETS['relaxed_f1']}. "
               f"Shipped policy equals the full-dev fit: {te['shipped_policy_matches_full_fit']}.", "",
-              "Per held-out half (choices fitted on the other half):", ""]
-    for f in te["cv2"]["folds"]:
-        h = f["held_out"]
-        lines.append(f"- half {f['fold']} ({f['documents']} documents): value F1 {h['value_f1']}, relaxed F1 "
-                     f"{h['relaxed_f1']}, strict F1 {h['strict_f1']}; gate rejects "
-                     f"{len(f['fitted_on_other_half']['gate_reject'])} keys")
+              "Per held-out fold (choices fitted on the other folds; and the shipped policy on the same documents):",
+              ""]
+    for f in cvr["folds"]:
+        h, s = f["held_out"], f["shipped_policy"]
+        lines.append(f"- fold {f['fold']} ({f['documents']} documents): value F1 {h['value_f1']} (shipped "
+                     f"{s['value_f1']}), relaxed F1 {h['relaxed_f1']}, strict F1 {h['strict_f1']}; gate rejects "
+                     f"{len(f['fitted_on_other_folds']['gate_reject'])} keys")
+    err = te.get("errors")
+    if err:
+        lines += ["", "### Remaining errors by cause (shipped policy; `--errors` lists examples)", "",
+                  "| wrong value | count |", "|---|---:|"]
+        lines += [f"| {k} | {n} |" for k, n in err["wrong_value"].items()]
+        lines += ["", "| missed (gold expression with no overlapping prediction) | count |", "|---|---:|"]
+        lines += [f"| {k} | {n} |" for k, n in err["missed"].items()]
+        lines += ["", "| false alarm (prediction with no overlapping gold expression) | count |", "|---|---:|"]
+        lines += [f"| {k} | {n} |" for k, n in err["false_alarm"].items()]
     lines += ["", "## Seeds (gold/seeds.json, times section, matched as score/dossier.py does)", "",
               "| system | found | value |", "|---|---:|---:|",
               f"| dossier timex | {sd['dossier']['found_n']}/{sd['gold']} | {sd['dossier']['value_n']}/{sd['gold']} |"]
@@ -361,6 +495,7 @@ def markdown(r: dict) -> str:
     lines += ["", f"## Speed ({sp['corpus']}: {sp['documents']} documents, {sp['words']:,} words; {sp['clock']})", "",
               "| system | words/s per core |", "|---|---:|",
               f"| dossier timex (`annotate`) | {sp['words_per_s']:,} |",
+              *([f"| previous run | {prev['words_per_s']:,} |"] if prev.get("words_per_s") else []),
               f"| baseline: `str.split` | {sp['baseline_words_per_s']:,} |", "",
               f"Target: >= {TARGETS['words_per_s']:,} words/s per core. "
               f"Ratio to the str.split baseline: {sp['ratio_to_baseline']}."]
@@ -377,30 +512,48 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="skip the (slow) dateparser baselines")
     ap.add_argument("--fit", action="store_true", help="print the policy fitted on the whole dev set and exit")
     ap.add_argument("--min-seconds", type=float, default=3.0, help="CPU seconds per speed measurement")
+    ap.add_argument("--folds", type=int, default=5, help="folds of the cross-validation (document-level split)")
+    ap.add_argument("--errors", type=int, nargs="?", const=5, default=None, metavar="N",
+                    help="print the dev errors grouped by cause, N examples each, and exit")
     args = ap.parse_args(argv)
-    if args.fit:
+    if args.fit or args.errors is not None:
         sc = _module(SCORER, "te3_scorer")
         docs = _jsonl(TE3 / "dev.jsonl")
         gold = {r["id"]: r["timex"] for r in _jsonl(TE3 / "gold.jsonl")}
-        print(json.dumps(fit(sc, gold, docs), indent=2))
+        if args.fit:
+            print(json.dumps(fit(sc, gold, docs), indent=2))
+        else:
+            print(json.dumps(error_analysis(sc, gold, predict(docs), docs, args.errors), indent=2))
         return 0
+    out = Path(args.out)
+    previous = None
+    if out.exists():  # the headline figures of the run this one replaces, shown beside the new ones
+        try:
+            old = json.loads(out.read_text("utf-8"))
+            ote = old["tempeval3"]
+            ocv = ote.get("cv") or ote.get("cv2") or {}
+            previous = {"date": old["machine"]["date"], "dossier": ote["dossier"], "cv": ocv.get("scores"),
+                        "cv_name": f"{ocv.get('k', 2)}-fold cross-validated",
+                        "words_per_s": old["speed"]["words_per_s"]}
+        except (KeyError, ValueError, TypeError):
+            previous = None
     r = {"benchmark": "dossier-timex", "machine": machine(),
          "command": "python bench/time_bench.py" + (" --quick" if args.quick else ""),
-         "tempeval3": part_tempeval(args.quick), "seeds": part_seeds(args.quick),
+         "previous": previous,
+         "tempeval3": part_tempeval(args.quick, args.folds), "seeds": part_seeds(args.quick),
          "speed": part_speed(args.min_seconds)}
     te, sd, sp = r["tempeval3"]["dossier"], r["seeds"]["dossier"], r["speed"]
     r["targets"] = {
         "value_f1": {"target": TARGETS["value_f1"], "measured": te["value_f1"],
-                     "cv2": r["tempeval3"]["cv2"]["scores"]["value_f1"], "met": te["value_f1"] >= TARGETS["value_f1"]},
+                     "cv": r["tempeval3"]["cv"]["scores"]["value_f1"], "met": te["value_f1"] >= TARGETS["value_f1"]},
         "relaxed_f1": {"target": TARGETS["relaxed_f1"], "measured": te["relaxed_f1"],
-                       "cv2": r["tempeval3"]["cv2"]["scores"]["relaxed_f1"],
+                       "cv": r["tempeval3"]["cv"]["scores"]["relaxed_f1"],
                        "met": te["relaxed_f1"] >= TARGETS["relaxed_f1"]},
         "seeds_value": {"target": TARGETS["seeds_value"], "measured": sd["value"],
                         "met": sd["value"] >= TARGETS["seeds_value"]},
         "words_per_s": {"target": TARGETS["words_per_s"], "measured": sp["words_per_s"],
                         "met": sp["words_per_s"] >= TARGETS["words_per_s"]},
     }
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
     md = markdown(r)

@@ -13,7 +13,9 @@ Two halves, as the pipeline's rules ask:
   scored by a calibrated logistic model on sentence containment, shared lead and MinHash Jaccard
   (``data/dedup.json``); a version joins its group (connected components of accepted pairs, so the grouping does not
   depend on ingest order), and the group's canonical document is the most complete, then the earliest, then the
-  smallest id. ``documents.version_of`` points to it.
+  smallest id. ``documents.version_of`` points to it. Linking goes a batch at a time (one transaction): the batch's
+  index lookups and writes are made together, in key order, and groups are followed in memory, with the same result
+  as linking its documents one by one.
 
 What a version adds and lacks compared with its canonical is a sentence-level diff (:func:`diff`), computed when
 exported or shown. Versions count once: :func:`independent_sources`.
@@ -115,6 +117,34 @@ def normalise(sentence: str) -> str:
     return " ".join(_WORD.findall(_POSSESSIVE.sub("", s.casefold()).replace("'", "")))
 
 
+_NON_WORD = re.compile(r"[^\w\n]+")
+_QUOTE_PAIRS = [(chr(k), v) for k, v in _QUOTES.items()]
+_ACRONYM_HINT = re.compile(r"\.[A-Za-z]\.")  # every match of _ACRONYM_DOTS holds one
+
+
+def normalise_all(sentences: list[str]) -> list[str]:
+    """:func:`normalise` of many sentences at once (one pass of each step over the joined text, the same result):
+    sentences hold no line break (they end at one) and a line break is a normalisation boundary, so every step
+    (NFKC, case folding, the substitutions) works line by line on the joined text."""
+    if not sentences:
+        return []
+    rxs = config()["_datelines"]
+    pre = []
+    for sentence in sentences:
+        head = sentence[:60]
+        if "(" in head or "-" in head or "–" in head or "—" in head or ":" in head:
+            for rx in rxs:
+                sentence = rx.sub("", sentence, count=1)
+        pre.append(sentence)
+    s = unicodedata.normalize("NFKC", "\n".join(pre))
+    for a, b in _QUOTE_PAIRS:  # str.replace, not str.translate: the same, many times faster
+        s = s.replace(a, b)
+    if _ACRONYM_HINT.search(s):  # a literal-led scan; the acronym pattern itself is slow to scan a text with
+        s = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), s)
+    s = _POSSESSIVE.sub("", s.casefold()).replace("'", "").replace("_", " ")
+    return [line.strip(" ") for line in _NON_WORD.sub(" ", s).split("\n")]
+
+
 def _h64(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
@@ -145,11 +175,9 @@ def features(text: str) -> dict[str, Any]:
     cfg = config()
     min_words, k = cfg["min_words"], cfg["fuzzy_words"]
     hashes, fuzzy = [], []
-    normed: list[str] = []
-    for a, b in sentences(text):
-        norm = normalise(text[a:b])
-        normed.append(norm)
-        words = norm.split()
+    normed = normalise_all([text[a:b] for a, b in sentences(text)])
+    for norm in normed:
+        words = norm.split(" ") if norm else []
         if len(words) < min_words:
             continue
         hashes.append(_h64(norm))
@@ -164,26 +192,42 @@ def features(text: str) -> dict[str, Any]:
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
+_SHIFT = np.uint64(61)
+_CHUNK = 256  # shingles per block: a block's 256 x num_perm products stay in the CPU cache
 
 
 def minhash(normalised_text: str) -> np.ndarray:
     """MinHash of the word shingles of a normalised text, as uint32 values: datasketch's permutations and its
-    (legacy scheme) arithmetic, vectorised over the shingles (``MinHash(hashvalues=...)`` reads it back)."""
+    (legacy scheme) arithmetic, vectorised over the shingles (``MinHash(hashvalues=...)`` reads it back).
+
+    ``x % (2**61 - 1)`` is computed without a division, as ``(x & M) + (x >> 61)`` less ``M`` when that is still
+    ``>= M``: the same values, a third of the time."""
     cfg = config()
     n = cfg["shingle"]
     toks = normalised_text.encode("utf-8").split()
+    out = np.full(cfg["num_perm"], _MAX_HASH, dtype=np.uint64)
     if not toks:
-        return np.full(cfg["num_perm"], 0xFFFFFFFF, dtype=np.uint32)
+        return out.astype(np.uint32)
     w = np.fromiter(map(zlib.crc32, toks), dtype=np.uint64, count=len(toks))
     if len(w) >= n:
         sh = w[: len(w) - n + 1].copy()
         for i in range(1, n):
-            sh = (sh * np.uint64(1_000_003) + w[i: len(w) - n + 1 + i]) & _MAX_HASH
+            sh *= np.uint64(1_000_003)
+            sh += w[i: len(w) - n + 1 + i]
+            sh &= _MAX_HASH
     else:
         sh = w
     a, b = _permutations()
-    phv = ((np.unique(sh)[:, None] * a + b) % _MERSENNE) & _MAX_HASH
-    return phv.min(axis=0).astype(np.uint32)
+    for i in range(0, len(sh), _CHUNK):  # a repeated shingle changes no minimum: no need to sort them unique
+        x = sh[i:i + _CHUNK, None] * a  # uint64 products wrap, as datasketch's do
+        x += b
+        hi = x >> _SHIFT
+        x &= _MERSENNE
+        x += hi
+        np.minimum(x, x - _MERSENNE, out=x)  # x - M wraps above x unless x >= M
+        x &= _MAX_HASH
+        np.minimum(out, x.min(axis=0), out=out)
+    return out.astype(np.uint32)
 
 
 @register(STAGE, requires=("text",), assigns=("annotations",), mark=False)
@@ -195,19 +239,61 @@ def dedup(doc: Document) -> Document:
 
 # -- the pair decision -----------------------------------------------------------------------------------------
 class Sig:
-    """A document's stored features, unpacked."""
+    """A document's stored features, unpacked when first scored (as Python ints: a pair is scored with set lookups,
+    which beat numpy at a few dozen sentences)."""
 
-    __slots__ = ("doc", "hashes", "hset", "fuzzy", "keys", "karr", "mh", "n")
+    __slots__ = ("doc", "_blobs", "_hashes", "_hset", "_rows", "_keys", "mh")
 
     def __init__(self, doc: str, hashes: bytes, fuzzy: bytes, mh: bytes):
         self.doc = doc
-        self.hashes = np.frombuffer(hashes, dtype=np.int64)
-        self.hset = set(self.hashes.tolist())
-        self.fuzzy = np.frombuffer(fuzzy, dtype=np.int64).reshape(-1, 2)
-        self.keys = set(self.fuzzy.ravel().tolist()) - {0}
-        self.karr = np.fromiter(self.keys, dtype=np.int64, count=len(self.keys))
+        self._blobs: tuple[bytes, bytes] | None = (hashes, fuzzy)
         self.mh = np.frombuffer(mh, dtype=np.uint32)
-        self.n = len(self.hset)
+
+    def _unpack(self) -> None:
+        hashes, fuzzy = self._blobs
+        self._hashes: list[int] = np.frombuffer(hashes, dtype=np.int64).tolist()
+        self._hset = set(self._hashes)
+        fz: list[int] = np.frombuffer(fuzzy, dtype=np.int64).tolist()
+        self._rows = list(zip(self._hashes, fz[0::2], fz[1::2], strict=True))  # (hash, first-, last-words key)
+        self._keys = set(fz)
+        self._keys.discard(0)
+        self._blobs = None
+
+    @property
+    def hashes(self) -> list[int]:
+        """Sentence hashes in text order."""
+        if self._blobs is not None:
+            self._unpack()
+        return self._hashes
+
+    @property
+    def hset(self) -> set[int]:
+        if self._blobs is not None:
+            self._unpack()
+        return self._hset
+
+    @property
+    def rows(self) -> list[tuple[int, int, int]]:
+        if self._blobs is not None:
+            self._unpack()
+        return self._rows
+
+    @property
+    def keys(self) -> set[int]:
+        """The fuzzy keys (first and last words of the sentences)."""
+        if self._blobs is not None:
+            self._unpack()
+        return self._keys
+
+    @property
+    def n(self) -> int:
+        return len(self.hset)
+
+    def distinct(self) -> list[int]:
+        """The distinct sentence hashes, ascending (the index lookups), without unpacking the rest."""
+        if self._blobs is None:
+            return sorted(self._hset)
+        return np.unique(np.frombuffer(self._blobs[0], dtype=np.int64)).tolist()
 
 
 def pair_features(x: Sig, y: Sig) -> dict[str, float]:
@@ -220,24 +306,23 @@ def pair_features(x: Sig, y: Sig) -> dict[str, float]:
     lead_n = config()["lead"]
 
     def lead(a: Sig, fa: set[int]) -> float:
-        first = [i for i in range(min(lead_n, len(a.hashes)))]
+        first = a.hashes[:lead_n]
         if not first:
             return 0.0
-        return sum(1 for i in first if int(a.hashes[i]) in exact or i in fa) / len(first)
+        return sum(1 for i, h in enumerate(first) if h in exact or i in fa) / len(first)
 
+    same_size = len(x.mh) == len(y.mh) and len(x.mh)
     return {"shared": float(shared), "exact": float(len(exact)), "c_min": min(1.0, shared / lo),
             "c_max": min(1.0, shared / hi), "lead": max(lead(x, fx), lead(y, fy)),
-            "jaccard": float(np.mean(x.mh == y.mh)) if len(x.mh) == len(y.mh) else 0.0}
+            "jaccard": int(np.count_nonzero(x.mh == y.mh)) / len(x.mh) if same_size else 0.0}
 
 
 def _fuzzy_matches(a: Sig, b: Sig, exact: set[int]) -> set[int]:
     """Positions of sentences of ``a`` not shared exactly that share a fuzzy key with ``b``."""
-    if not b.keys or not len(a.hashes):
+    bk = b.keys
+    if not bk:
         return set()
-    hit = np.isin(a.fuzzy, b.karr).any(axis=1)
-    if exact:
-        hit &= ~np.isin(a.hashes, np.fromiter(exact, dtype=np.int64, count=len(exact)))
-    return set(np.flatnonzero(hit).tolist())
+    return {i for i, (h, k1, k2) in enumerate(a.rows) if (k1 in bk or k2 in bk) and h not in exact}
 
 
 def decide(f: dict[str, float]) -> float:
@@ -277,14 +362,10 @@ def reset(c: sqlite3.Connection) -> None:
 
 
 # -- the corpus-level linker -----------------------------------------------------------------------------------
-def _mark(c: sqlite3.Connection, doc_id: str, stage: str) -> None:
-    c.execute("UPDATE documents SET stages = json_insert(stages, '$[#]', ?) WHERE id = ? AND NOT EXISTS "
-              "(SELECT 1 FROM json_each(documents.stages) WHERE value = ?)", (stage, doc_id, stage))
-
-
 def _band_keys(mh: np.ndarray) -> list[int]:
     b, r = _bands()
-    return [_h64(f"{i}:" + mh[i * r:(i + 1) * r].tobytes().hex()) for i in range(b)]
+    hx, w = np.ascontiguousarray(mh, dtype=np.uint32).tobytes().hex(), 8 * r  # 8 hex digits a value
+    return [_h64(f"{i}:{hx[i * w:(i + 1) * w]}") for i in range(b)]
 
 
 def _in(n: int) -> str:
@@ -305,89 +386,139 @@ def link(store, on_progress: Callable[[str, int], None] | None = None, batch: in
         if not rows:
             break
         with transaction(c):
-            batch_index = _Pending()
-            for r in rows:
-                _link_one(c, Sig(r[0], r[1], r[2], r[3]), counts, batch_index)
-            batch_index.flush(c)
+            _link_batch(c, [Sig(*r) for r in rows], counts)
         if on_progress:
             on_progress(STAGE, len(rows))
     return dict(counts)
 
 
-class _Pending:
-    """Postings of the documents linked in the current batch, written with the batch (one statement per table);
-    lookups see them too. Bounded by the batch size."""
-
-    def __init__(self):
-        self.sent: dict[int, list[str]] = {}
-        self.bands: dict[int, list[str]] = {}
-
-    def flush(self, c: sqlite3.Connection) -> None:
-        c.executemany("INSERT OR IGNORE INTO dedup_sentences (hash, doc) VALUES (?, ?)",
-                      [(h, d) for h, ds in self.sent.items() for d in ds])
-        c.executemany("INSERT OR IGNORE INTO dedup_bands (key, doc) VALUES (?, ?)",
-                      [(k, d) for k, ds in self.bands.items() for d in ds])
+_CHUNK_KEYS = 900  # host parameters per IN (...) lookup
+_SCORE_CHUNK = 100  # documents whose candidates' features are read at once (bounds memory at any batch size)
 
 
-def _lookup(c, table: str, col: str, keys: list[int], extra: dict[int, list[str]], doc: str,
-            weight: int, votes: Counter) -> Counter:
-    """Postings of ``keys`` (stored and pending): votes per document, and the posting count per key."""
-    per: Counter = Counter()
-    if not keys:
-        return per
-    rows = c.execute(f"SELECT {col}, doc FROM {table} WHERE {col} IN ({_in(len(keys))})", keys).fetchall()
-    rows += [(k, d) for k in keys for d in extra.get(k, ())]
-    for k, d in rows:
-        per[k] += 1
-        if d != doc:
-            votes[d] += weight
-    return per
+def _postings(c: sqlite3.Connection, table: str, col: str, keys: Iterable[int]) -> dict[int, list[str]]:
+    """The stored postings of ``keys``, looked up in key order (the index is walked forward, not at random)."""
+    ks = sorted(set(keys))
+    out: dict[int, list[str]] = {}
+    for i in range(0, len(ks), _CHUNK_KEYS):
+        chunk = ks[i:i + _CHUNK_KEYS]
+        for k, d in c.execute(f"SELECT {col}, doc FROM {table} WHERE {col} IN ({_in(len(chunk))})", chunk):
+            out.setdefault(k, []).append(d)
+    return out
 
 
-def _link_one(c: sqlite3.Connection, x: Sig, counts: Counter, pend: _Pending) -> None:
+def _link_batch(c: sqlite3.Connection, sigs: list[Sig], counts: Counter) -> None:
+    """Link a batch of pending documents, in order, as if one by one: each sees the stored postings and those of
+    the batch's earlier documents (capped alike), and the groups as the batch's earlier merges left them.
+
+    The batch's lookups are made once, in key order; the candidates' features are read a chunk of documents at a
+    time; groups are followed in memory (a merge renames groups) and each touched group's canonical is set once at
+    the end, as the last of the one-by-one updates would have left it."""
     cfg = config()
-    cap = cfg["posting_cap"]
-    hashes = sorted(x.hset)
-    bands = _band_keys(x.mh)
-    votes: Counter = Counter()
-    per_hash = _lookup(c, "dedup_sentences", "hash", hashes, pend.sent, x.doc, 2, votes)
-    per_band = _lookup(c, "dedup_bands", "key", bands, pend.bands, x.doc, 1, votes)
-    matched: dict[str, float] = {}  # group -> best score
-    best = 0.0
-    cands = [d for d, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg["max_candidates"]]]
-    rows = {r[4]: r for r in c.execute("SELECT hashes, fuzzy, minhash, grp, doc FROM dedup_docs WHERE doc IN "
-                                       f"({_in(len(cands))}) AND linked = 1", cands)} if cands else {}
-    for d in cands:
-        row = rows.get(d)
-        if row is None:
-            continue
-        grp = row[3]  # read after the batch's earlier merges: the same connection sees its own writes
-        if grp in matched:
-            continue
-        s = similarity(x, Sig(d, row[0], row[1], row[2]))
-        if s >= cfg["model"]["threshold"]:
-            matched[grp] = max(s, matched.get(grp, 0.0))
-            best = max(best, s)
-            c.execute("UPDATE dedup_docs SET score = max(coalesce(score, 0), ?) WHERE doc = ?", (s, d))
-    for h in hashes:
-        if per_hash[h] < cap:
-            pend.sent.setdefault(h, []).append(x.doc)
-    for k in bands:
-        if per_band[k] < cap:
-            pend.bands.setdefault(k, []).append(x.doc)
-    counts["linked"] += 1
-    if not matched:
-        c.execute("UPDATE dedup_docs SET grp = ?, linked = 1 WHERE doc = ?", (x.doc, x.doc))
-        c.execute("UPDATE documents SET version_of = NULL WHERE id = ? AND version_of IS NOT NULL", (x.doc,))
-    else:
-        grp = min([x.doc, *matched])
-        c.execute("UPDATE dedup_docs SET grp = ?, linked = 1, score = ? WHERE doc = ?", (grp, best, x.doc))
-        others = [g for g in matched if g != grp]
-        if others:
-            c.execute(f"UPDATE dedup_docs SET grp = ? WHERE grp IN ({_in(len(others))})", (grp, *others))
-        _set_canonical(c, grp)
-        counts["versions"] += 1
-    _mark(c, x.doc, STAGE)
+    cap, max_cand, threshold = cfg["posting_cap"], cfg["max_candidates"], cfg["model"]["threshold"]
+    hashes = [x.distinct() for x in sigs]
+    bands = [_band_keys(x.mh) for x in sigs]
+    post_s = _postings(c, "dedup_sentences", "hash", (h for hs in hashes for h in hs))
+    post_b = _postings(c, "dedup_bands", "key", (k for ks in bands for k in ks))
+    new_s: tuple[list[int], list[int]] = ([], [])  # postings to write: keys, and the documents' batch positions
+    new_b: tuple[list[int], list[int]] = ([], [])
+    cands: list[list[str]] = []
+    for i, (x, hs, bs) in enumerate(zip(sigs, hashes, bands, strict=True)):  # candidates: postings alone decide
+        doc = x.doc
+        votes: dict[str, int] = {}
+        for keys, post, (new_k, new_i), weight in ((hs, post_s, new_s, 2), (bs, post_b, new_b, 1)):
+            for k in keys:
+                ds = post.get(k)  # stored postings, then the batch's (so far); a lone document as itself
+                if ds is None:
+                    post[k] = doc
+                elif type(ds) is str:
+                    if ds != doc:
+                        votes[ds] = votes.get(ds, 0) + weight
+                    if cap <= 1:
+                        continue
+                    post[k] = [ds, doc]
+                else:
+                    for d in ds:
+                        if d != doc:
+                            votes[d] = votes.get(d, 0) + weight
+                    if len(ds) >= cap:
+                        continue
+                    ds.append(doc)
+                new_k.append(k)
+                new_i.append(i)
+        cands.append([d for d, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:max_cand]]
+                     if votes else [])
+    del post_s, post_b, hashes, bands
+    ids = [x.doc for x in sigs]
+    for table, col, (new_k, new_i) in (("dedup_sentences", "hash", new_s), ("dedup_bands", "key", new_b)):
+        # written in key order, so each index page is visited once
+        order = np.argsort(np.asarray(new_k, dtype=np.int64), kind="stable").tolist()
+        c.executemany(f"INSERT OR IGNORE INTO {table} ({col}, doc) VALUES (?, ?)",
+                      ((new_k[j], ids[new_i[j]]) for j in order))
+    del new_s, new_b
+
+    in_batch: dict[str, Sig | None] = dict(zip(ids, sigs, strict=True))
+    later = {d for cl in cands for d in cl if d in in_batch}  # the batch's documents some other one is scored with
+    done: set[str] = set()  # documents of the batch linked so far
+    grp_of: dict[str, str] = {}  # a document's group as last read or set; follow `renamed` for the current one
+    renamed: dict[str, str] = {}
+    touched: list[str] = []
+
+    for start in range(0, len(sigs), _SCORE_CHUNK):
+        chunk = range(start, min(start + _SCORE_CHUNK, len(sigs)))
+        outside = sorted({d for i in chunk for d in cands[i] if d not in in_batch})
+        stored: dict[str, Sig] = {}
+        for j in range(0, len(outside), _CHUNK_KEYS):
+            part = outside[j:j + _CHUNK_KEYS]
+            for d, h, f, m, g in c.execute("SELECT doc, hashes, fuzzy, minhash, grp FROM dedup_docs WHERE doc IN "
+                                           f"({_in(len(part))}) AND linked = 1", part):
+                stored[d] = Sig(d, h, f, m)
+                grp_of.setdefault(d, g)
+        for i in chunk:
+            x, sigs[i] = sigs[i], None  # unpacked features are kept only as long as they are needed
+            if x.doc not in later:
+                in_batch[x.doc] = None
+            matched: dict[str, float] = {}  # group -> best score
+            best = 0.0
+            for d in cands[i]:
+                y = stored.get(d) if d not in in_batch else (in_batch[d] if d in done else None)
+                if y is None:  # not linked
+                    continue
+                g = _follow(renamed, grp_of[d])
+                if g in matched:
+                    continue
+                s = similarity(x, y)
+                if s >= threshold:
+                    matched[g] = max(s, matched.get(g, 0.0))
+                    best = max(best, s)
+                    c.execute("UPDATE dedup_docs SET score = max(coalesce(score, 0), ?) WHERE doc = ?", (s, d))
+            counts["linked"] += 1
+            done.add(x.doc)
+            if not matched:
+                grp_of[x.doc] = x.doc
+                c.execute("UPDATE dedup_docs SET grp = ?, linked = 1 WHERE doc = ?", (x.doc, x.doc))
+                c.execute("UPDATE documents SET version_of = NULL WHERE id = ? AND version_of IS NOT NULL", (x.doc,))
+            else:
+                g = min([x.doc, *matched])
+                grp_of[x.doc] = g
+                c.execute("UPDATE dedup_docs SET grp = ?, linked = 1, score = ? WHERE doc = ?", (g, best, x.doc))
+                others = [o for o in matched if o != g]
+                if others:
+                    renamed.update((o, g) for o in others)
+                    c.execute(f"UPDATE dedup_docs SET grp = ? WHERE grp IN ({_in(len(others))})", (g, *others))
+                touched.append(g)
+                counts["versions"] += 1
+    for g in dict.fromkeys(_follow(renamed, g) for g in touched):
+        _set_canonical(c, g)
+    c.executemany("UPDATE documents SET stages = json_insert(stages, '$[#]', ?1) WHERE id = ?2 AND NOT EXISTS "
+                  "(SELECT 1 FROM json_each(documents.stages) WHERE value = ?1)", [(STAGE, d) for d in ids])
+
+
+def _follow(renamed: dict[str, str], g: str) -> str:
+    """A group's current id: merges rename groups (old -> new), possibly more than once in a batch."""
+    while g in renamed:
+        g = renamed[g]
+    return g
 
 
 def _set_canonical(c: sqlite3.Connection, grp: str) -> None:

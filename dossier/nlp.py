@@ -60,11 +60,23 @@ def model():
     """The spaCy pipeline (NER, sentences, entity ruler), loaded once per process."""
     import spacy
 
-    nlp = spacy.load(MODEL, exclude=list(EXCLUDE))
+    nlp = split_glued_quotes(spacy.load(MODEL, exclude=list(EXCLUDE)))
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(ruler_patterns())
+    return nlp
+
+
+GLUED_QUOTE = r"(?<=[A-Za-z])[“”\"](?=[A-Za-z])"  # 'demanded Venezuela to“kick out”': a scrape lost a space
+
+
+def split_glued_quotes(nlp):
+    """Make the tokenizer split a double quote glued between two words (common in scraped text), so that the words
+    on both sides are tokens of their own. Every spaCy pipeline of the project is loaded through this."""
+    from spacy.util import compile_infix_regex
+
+    nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, GLUED_QUOTE]).finditer
     return nlp
 
 

@@ -25,9 +25,9 @@ from .document import Document
 from .errors import Rejected
 
 ORDER = ("ingest", "clean", "meta", "dedup", "nlp", "actors", "timex", "quantities", "events", "stories")
-# The stages a plain `dossier ingest` runs. A stage whose module exists but is not listed here (still being built:
-# its corpus-level half or its export is not wired yet) runs only when asked for by name (--stages).
-DEFAULT = ("clean", "meta", "dedup", "timex", "quantities", "stories")
+# The stages a plain `dossier ingest` runs: all of them. `--stages` picks some (e.g. `clean,meta` for a fast
+# ingest of text only; nlp is the slow one, and actors and events need it).
+DEFAULT = ORDER[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +181,7 @@ def _reprocess(store, steps, corpus, counts, batch_size, on_doc) -> None:
         w.summary = lambda: dict(counts)
         c = store.conn
         with transaction(c):
-            for cs in corpus:
+            for cs in reversed(corpus):  # later stages first: events refer to entities
                 cs.reset(c)
         reader = Store.open(store.path, create=False)  # a second connection reads while the writer commits
         try:

@@ -10,7 +10,8 @@
   bounded at any corpus size), and joins the best one when cosine similarity times a time-proximity factor clears
   the threshold; a storyline more than ``max_gap_days`` away is out. Otherwise it founds a new storyline, whose id is
   a hash of its founding document. Centroids, spans and the most central document are updated in place: adding
-  documents never recomputes the corpus.
+  documents never recomputes the corpus. A batch's document frequencies and version groups are read once, in key
+  order, when the batch starts (neither changes until it commits).
 
 Time: the publication date, else the midpoint of after..before for matching (the whole interval for the gap), else
 no time constraint.
@@ -29,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -64,6 +66,13 @@ def _fold(w: str) -> str:
     return w.replace(".", "").replace("'", "")
 
 
+def _content_word(w: str) -> str:
+    """The folded form of a word that can be a term (3 letters or more, not a stopword), else ''."""
+    f = _fold(w)
+    return f if len(f) >= 3 and f not in config()["_stop"] else ""
+
+
+@lru_cache(maxsize=100_000)
 def _term_hash(t: str) -> int:
     return int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
@@ -84,15 +93,23 @@ def entity_terms(doc: Document, tokens: list[str]) -> set[str]:
 def doc_terms(doc: Document) -> tuple[list[int], list[float]]:
     """The document's top terms and weights: 1 + log(count), proper nouns times ``proper_weight``."""
     cfg = config()
-    stop = cfg["_stop"]
     text = f"{doc.title}\n{doc.text}" if doc.title and not doc.text.startswith(doc.title) else doc.text
-    tokens = _TOKEN.findall(text)
-    words = Counter(f for f in map(_fold, tokens) if len(f) >= 3 and f not in stop)
-    proper = entity_terms(doc, tokens)
+    tokens = Counter(_TOKEN.findall(text))  # each distinct token folded once
+    words: dict[str, int] = {}
+    for f, n in zip(map(_content_word, tokens), tokens.values(), strict=True):
+        if f:
+            words[f] = words.get(f, 0) + n
+    proper = entity_terms(doc, list(tokens))
     pw = cfg["proper_weight"]
-    weights = {w: (1.0 + math.log(n)) * (pw if w in proper else 1.0) for w, n in words.items()}
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg["terms_kept"]]
+    weights = [(w, _log_weight(n) * (pw if w in proper else 1.0)) for w, n in sorted(words.items())]
+    weights.sort(key=itemgetter(1), reverse=True)  # stable: by weight, then by word
+    top = weights[: cfg["terms_kept"]]
     return [_term_hash(w) for w, _ in top], [round(v, 4) for _, v in top]
+
+
+@lru_cache(maxsize=4096)
+def _log_weight(n: int) -> float:
+    return 1.0 + math.log(n)
 
 
 @register(STAGE, requires=("text", "title", "published"), assigns=("annotations",), mark=False)
@@ -182,69 +199,94 @@ def link(store, on_progress: Callable[[str, int], None] | None = None, batch: in
         if not rows:
             break
         with transaction(c):
-            stats = _Stats(c)
+            stats = _Stats(c, {t for r in rows for t in np.frombuffer(r[4], dtype=np.int64).tolist()})
+            groups = _Groups(c, [r[0] for r in rows])
             for r in rows:
-                _link_one(c, r, counts, stats)
+                _link_one(c, r, counts, stats, groups)
             stats.flush(c)
         if on_progress:
             on_progress(STAGE, len(rows))
     return dict(counts)
 
 
-class _Stats:
-    """Document frequencies and the document count, with this batch's increments held until the batch commits."""
+_CHUNK = 900  # host parameters per IN (...) lookup
 
-    def __init__(self, c: sqlite3.Connection):
+
+def _chunks(keys: list, n: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(keys), n):
+        yield keys[i:i + n]
+
+
+class _Stats:
+    """Document frequencies and the document count, with this batch's increments held until the batch commits.
+    The frequencies of every term of the batch are read once, in term order, when the batch starts."""
+
+    def __init__(self, c: sqlite3.Connection, terms: set[int]):
         r = c.execute("SELECT value FROM corpus_counts WHERE name = 'documents'").fetchone()
         self.n = r[0] if r else 0
         self.added = 0
         self.delta: Counter = Counter()
+        self.cur: Counter = Counter()  # stored + delta, for the batch's terms
+        for chunk in _chunks(sorted(terms)):
+            self.cur.update(dict(c.execute(f"SELECT term, df FROM term_df WHERE term IN ({_in(len(chunk))})",
+                                           chunk).fetchall()))
 
-    def df(self, c: sqlite3.Connection, terms: list[int]) -> list[int]:
-        if not terms:
-            return []
-        got = dict(c.execute(f"SELECT term, df FROM term_df WHERE term IN ({_in(len(terms))})", terms).fetchall())
-        return [got.get(t, 0) + self.delta.get(t, 0) for t in terms]
+    def df(self, terms: list[int]) -> list[int]:
+        cur = self.cur
+        return [cur[t] for t in terms]
 
     def count(self, terms: list[int]) -> None:
         self.delta.update(terms)
+        self.cur.update(terms)
         self.n += 1
         self.added += 1
 
     def flush(self, c: sqlite3.Connection) -> None:
         c.executemany("INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + ?2",
-                      list(self.delta.items()))
+                      sorted(self.delta.items()))
         c.execute("INSERT INTO corpus_counts VALUES ('documents', ?1) ON CONFLICT(name) DO UPDATE SET "
                   "value = value + ?1", (self.added,))
 
 
-def _group_story(c: sqlite3.Connection, doc: str) -> list[str]:
-    """Storylines of the already placed versions of ``doc`` (its version group)."""
-    r = c.execute("SELECT grp FROM dedup_docs WHERE doc = ? AND linked = 1", (doc,)).fetchone()
-    if r is None or r[0] is None:
-        return []
-    members = [x[0] for x in c.execute("SELECT doc FROM dedup_docs WHERE grp = ?", (r[0],)) if x[0] != doc]
-    if not members:
-        return []
-    found = set()
-    for i in range(0, len(members), 500):
-        chunk = members[i:i + 500]
-        found.update(x[0] for x in c.execute(f"SELECT story FROM story_docs WHERE doc IN ({_in(len(chunk))}) "
-                                             "AND linked = 1 AND story IS NOT NULL", chunk))
-    return sorted(found)
+class _Groups:
+    """The version groups of a batch's documents (dedup has linked them; they do not change while stories link):
+    read once per batch, so a document with no other version costs no lookup."""
+
+    def __init__(self, c: sqlite3.Connection, docs: list[str]):
+        self.grp: dict[str, str] = {}
+        for chunk in _chunks(docs):
+            self.grp.update(c.execute(f"SELECT doc, grp FROM dedup_docs WHERE doc IN ({_in(len(chunk))}) "
+                                      "AND linked = 1 AND grp IS NOT NULL", chunk).fetchall())
+        self.size: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(self.grp.values()))):
+            self.size.update(c.execute(f"SELECT grp, count(*) FROM dedup_docs WHERE grp IN ({_in(len(chunk))}) "
+                                       "GROUP BY grp", chunk).fetchall())
+
+    def stories(self, c: sqlite3.Connection, doc: str) -> list[str]:
+        """Storylines of the already placed versions of ``doc`` (its version group)."""
+        g = self.grp.get(doc)
+        if g is None or self.size.get(g, 0) < 2:  # a group of one: the document itself
+            return []
+        members = [x[0] for x in c.execute("SELECT doc FROM dedup_docs WHERE grp = ?", (g,)) if x[0] != doc]
+        found = set()
+        for chunk in _chunks(members, 500):
+            found.update(x[0] for x in c.execute(f"SELECT story FROM story_docs WHERE doc IN ({_in(len(chunk))}) "
+                                                 "AND linked = 1 AND story IS NOT NULL", chunk))
+        return sorted(found)
 
 
-def _link_one(c: sqlite3.Connection, r: sqlite3.Row, counts: Counter, stats: _Stats) -> None:
+def _link_one(c: sqlite3.Connection, r: sqlite3.Row, counts: Counter, stats: _Stats, groups: _Groups) -> None:
     cfg = config()
     doc, lo, hi, point = r[0], r[1], r[2], r[3]
     raw = _Vec.load(r[4], r[5])
+    terms = raw.terms.tolist()
     n_docs = stats.n
-    df = np.asarray(stats.df(c, raw.terms.tolist()), dtype=np.float64)
+    df = np.asarray(stats.df(terms), dtype=np.float64)
     idf = np.log((n_docs + cfg["idf_prior"]) / (df + 1.0))  # the prior keeps a small corpus from skewing idf
     vec = _Vec(raw.terms, raw.w * idf)
     vec = _Vec(vec.terms, vec.w / vec.norm())
 
-    joined = _group_story(c, doc)
+    joined = groups.stories(c, doc)
     story = None
     if joined:
         story = joined[0]
@@ -253,20 +295,19 @@ def _link_one(c: sqlite3.Connection, r: sqlite3.Row, counts: Counter, stats: _St
         counts["versions"] += 1
     else:
         story, _ = _best_story(c, vec, df, lo, hi, point, cfg)
-        stats.count(raw.terms.tolist())  # copies are not more documents for df: only a group's first member is
+        stats.count(terms)  # copies are not more documents for df: only a group's first member is
     if story is None:
         story = story_id(doc)
         t, w = vec.dump()
         c.execute("INSERT INTO stories (id, first_point, last_point, first_day, last_day, n, terms, weights, center, "
-                  "center_sim) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 1.0)",
+                  "center_sim) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 1.0)",
                   (story, point, point, lo if lo is not None else hi, hi if hi is not None else lo, t, w, doc))
         c.executemany("INSERT OR IGNORE INTO story_terms VALUES (?, ?)",
                       [(t, story) for t in vec.top(cfg["indexed_terms"])])
         counts["stories"] += 1
     else:
-        _join(c, story, doc, vec, lo, hi, point, centroid=not joined)
+        _join(c, story, doc, vec, lo, hi, point, centroid=not joined)  # counts the document in (n + 1)
         counts["joined"] += 1
-    c.execute("UPDATE stories SET n = n + 1 WHERE id = ?", (story,))
     t, w = vec.dump()
     c.execute("UPDATE story_docs SET story = ?, vector = ?, linked = 1 WHERE doc = ?", (story, w, doc))
     c.execute("UPDATE documents SET story = ?1, stages = CASE WHEN EXISTS (SELECT 1 FROM json_each(documents.stages) "
@@ -286,7 +327,7 @@ def _gap(lo: int | None, hi: int | None, first: int | None, last: int | None) ->
 
 def _best_story(c, vec: _Vec, df: np.ndarray, lo, hi, point, cfg) -> tuple[str | None, float]:
     order = np.lexsort((vec.terms, -vec.w))
-    query = [int(vec.terms[i]) for i in order if df[i] <= cfg["df_cap"]][: cfg["query_terms"]]
+    query = vec.terms[order[df[order] <= cfg["df_cap"]][: cfg["query_terms"]]].tolist()
     if not query:
         return None, 0.0
     hits = c.execute(f"SELECT story, count(*) AS n FROM story_terms WHERE term IN ({_in(len(query))}) "
@@ -326,7 +367,7 @@ def _join(c, story: str, doc: str, vec: _Vec, lo, hi, point, centroid: bool) -> 
         center, center_sim = (doc, new) if new > old or (new == old and doc < center) else (center, old)
     t, w = cen.dump()
     c.execute("UPDATE stories SET terms = ?, weights = ?, center = ?, center_sim = ?, first_point = ?, "
-              "last_point = ?, first_day = ?, last_day = ? WHERE id = ?",
+              "last_point = ?, first_day = ?, last_day = ?, n = n + 1 WHERE id = ?",
               (t, w, center, center_sim, _lo(s[4], point), _hi(s[5], point),
                _lo(s[6], lo if lo is not None else hi), _hi(s[7], hi if hi is not None else lo), story))
 

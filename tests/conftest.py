@@ -46,3 +46,17 @@ def run_cli(*args: str, cwd: str | os.PathLike | None = None, stdin: bytes | Non
     exe = [str(DOSSIER)] if DOSSIER.exists() else [sys.executable, "-m", "dossier.cli"]
     return subprocess.run([*exe, *args], cwd=cwd, input=stdin, capture_output=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def seeds_store(tmp_path_factory) -> dict:
+    """The five seed articles ingested once per test session with every stage (a real `dossier ingest` subprocess)
+    and exported: ``{"db": store path, "export": export folder}``. Read-only for the tests that use it."""
+    seeds = shared("corpus", "seeds")
+    d = tmp_path_factory.mktemp("seeds")
+    db, export = str(d / "seeds.db"), str(d / "export")
+    r = run_cli("ingest", str(seeds), "--db", db, "--quiet")
+    assert r.returncode == 0, r.stderr.decode()
+    r = run_cli("export", export, "--db", db)
+    assert r.returncode == 0, r.stderr.decode()
+    return {"db": db, "export": export}

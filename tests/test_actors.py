@@ -86,16 +86,78 @@ def test_actor_coding(text, country, sector):
 
 def test_coding_of_office_holders_follows_their_terms():
     c = Coder()
-    assert (c.code("Scott Morrison", date="2022-01-01").sector, c.code("Scott Morrison", date="2022-10-01").sector) \
-        == ("GOV", "ELI")
+    assert [c.code("Scott Morrison", date=d).sector for d in ("2022-01-01", "2022-10-01", "2025-01-01")] \
+        == ["GOV", "LEG", "ELI"]  # prime minister, then an MP until February 2024, then a former official
     assert c.code("Vladimir Putin", date="1999-01-01").sector == "SPY"  # FSB director then
     assert c.code("Trump", date="2022-04-01").country == "USA"
     assert c.code("Nicolas Maduro", date="2022-03-06").wiki == "Nicolás Maduro"
 
 
+@pytest.mark.parametrize("text,country,sector", [
+    # sector words: kin and members of the public are civilians, crime groups by their head noun
+    ("relatives", "", "CVL"),
+    ("grieving family members", "", "CVL"),
+    ("netizens", "", "CVL"),
+    ("car theft syndicate", "", "CRM"),
+    ("a drug smuggling ring in Lagos", "NGA", "CRM"),
+    # British spellings of PLOVER's American phrases, and "country" for "state"
+    ("partially recognised state", "", "PRE"),
+    ("partially recognized country", "", "PRE"),
+    # believers as a group take their religion's code; clergy and churches stay REL
+    ("Rakhine Buddhists", "MMR", "BUD"),
+    ("Muslims", "", "MOS"),
+    ("Coptic Christians", "", "CHR"),
+    ("Buddhist monks", "", "REL"),
+    ("Pope Francis", "", "REL"),
+    ("Kurds", "", ""),                     # a people, not a religion: nothing
+    ("Hindus", "", "HIN"),
+    ("Hindu pilgrims", "", "REL"),         # not the newspaper The Hindu
+    ("a reporter for The Hindu", "IND", "JRN"),
+    # a voluntary body and its president: not the government
+    ("President of the Chadian Human Rights League", "TCD", "SOC"),
+    ("Chadian Human Rights League", "TCD", "SOC"),
+    ("chairman of the Kenya Farmers Association", "KEN", "AGR"),
+    ("head of the Arab League", "IGO", "IGO"),
+    # manual trades are labour; peoples of one country give it
+    ("Bolivian miners", "BOL", "LAB"),
+    ("labourers", "", "LAB"),
+    ("Tigrayan fighters", "ETH", "UAF"),
+    ("Igbo separatists", "NGA", "REB"),
+])
+def test_sector_classes(text, country, sector):
+    code = actors.code_phrase(text)
+    assert (code.country, code.sector) == (country, sector)
+
+
+@pytest.mark.parametrize("text,date,country,sector", [
+    ("Albin Kurti", "2021-01-01", "XKX", "PTY"),       # party leader between two terms as prime minister
+    ("Albin Kurti", "2021-10-01", "XKX", "GOV"),
+    ("Boris Johnson", "2023-01-01", "GBR", "LEG"),     # an MP after Downing Street
+    ("Rishi Sunak", "2021-01-01", "GBR", "GOV"),       # before the first office in the table: the convention
+    ("UK Defence Secretary Ben Wallace", "2026-01-01", "GBR", "GOV"),  # the title the phrase states wins
+    ("former Defence Secretary Ben Wallace", "2022-01-01", "GBR", "ELI"),
+    ("Ayman Safadi", "2022-01-01", "JOR", "GOV"),       # foreign ministers of the Arab states
+    ("Kathleen Hicks", "2022-04-01", "USA", "GOV"),     # deputy secretary of defense
+    ("Jam Kamal Khan", "2021-10-01", "PAK", "GOV"),     # chief minister of Balochistan
+    ("Jam Kamal Khan", "2022-10-01", "PAK", "ELI"),
+    ("Khan", "2019-06-01", "PAK", "GOV"),              # still Imran Khan: chief ministers are not found by surname
+    ("Tusk", "2016-01-01", "EUR", "IGO"),              # president of the European Council then
+    ("Alexei Navalny", "2021-01-01", "RUS", "OPP"),     # leaders of the opposition
+    ("Keir Starmer", "2022-01-01", "GBR", "PTY"),       # a party leader out of office, as Kurti above
+    ("Peter Dutton", "2022-01-01", "AUS", "GOV"),       # defence minister, then Liberal leader
+    ("Peter Dutton", "2023-01-01", "AUS", "PTY"),
+])
+def test_people_by_date(text, date, country, sector):
+    code = Coder().code(text, date=date)
+    assert (code.country, code.sector) == (country, sector)
+    if text == "Khan":
+        assert code.wiki == "Imran Khan"
+
+
 def test_conventions_are_parameters():
     assert Coder({"state_alone_sector": "GOV"}).code("Saudi Arabia").sector == "GOV"
     assert Coder({"city_sector": ""}).code("Sydney").sector == ""
+    assert Coder({"civil_org_sector": "NGO"}).code("Chadian Human Rights League").sector == "NGO"
 
 
 def test_extract_jsonl_writes_one_line_per_input():
@@ -170,7 +232,7 @@ def test_roles_with_validity_from_the_text():
     acting = roles[("P:delcy-rodriguez", "acting president")]
     assert acting["valid_from"] == "2026-01-05" and acting["sector"] == "GOV"
     assert doc.text[acting["start"]:acting["end"]] == acting["text"]
-    guaido = roles[("p:juan guaido", "interim president")]
+    guaido = roles[("P:juan-guaido", "interim president")]  # known (an opposition leader), the text's role kept
     assert guaido["valid_from"] == "2019-01"
 
 

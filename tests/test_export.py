@@ -31,20 +31,28 @@ def test_export_writes_the_contract(db, tmp_path):
     assert manifest["stages"][:3] == ["ingest", "clean", "meta"] and manifest["stages"][-1] == "stories"
     assert "dedup" in manifest["stages"]
     assert set(manifest["counts"]) == set(FILES)
-    assert {"timex", "quantities"} <= set(manifest["stages"])
+    assert manifest["stages"] == ["ingest", "clean", "meta", "dedup", "nlp", "actors", "timex", "quantities",
+                                  "events", "stories"]
     for name in FILES:
         rows = read_jsonl(out / name)
         assert len(rows) == manifest["counts"][name]
-        if name in ("entities.jsonl", "mentions.jsonl", "roles.jsonl", "events.jsonl"):
-            assert (out / name).stat().st_size == 0  # stages not in the default pipeline yet: empty files
     docs = read_jsonl(out / "documents.jsonl")
     text = {d["id"]: d["text"] for d in docs}
-    for name in ("times.jsonl", "quantities.jsonl"):  # every span is exactly the text it points at
+
+    def holds(span):
+        body = text[span["doc"]]
+        return 0 <= span["start"] <= span["end"] <= len(body) and body[span["start"]:span["end"]] == span["text"]
+
+    for name in ("times.jsonl", "quantities.jsonl", "mentions.jsonl"):  # every span is exactly the text it points at
         rows = read_jsonl(out / name)
         assert rows and len({r["id"] for r in rows}) == len(rows)
-        for r in rows:
-            body = text[r["doc"]]
-            assert 0 <= r["start"] <= r["end"] <= len(body) and body[r["start"]:r["end"]] == r["text"]
+        assert all(holds(r) for r in rows), name
+    events = read_jsonl(out / "events.jsonl")
+    entities = {e["id"] for e in read_jsonl(out / "entities.jsonl")}
+    assert events and all(e["mentions"] and all(holds(m) for m in e["mentions"]) for e in events)
+    assert all(s["span"] is None or holds(s["span"]) for e in events for s in e["said_by"])
+    assert all(e[side][k] in entities for e in events for side in ("source", "target") for k in ("entity", "acts_for")
+               if e[side].get(k))
     assert len(docs) == 15 and len({d["id"] for d in docs}) == 15
     for d in docs:
         assert set(d) >= DOC_FIELDS
@@ -70,3 +78,19 @@ def test_export_of_empty_store(db, tmp_path):
     dossier.open(db, create=True).close()
     manifest = dossier.export(db, str(tmp_path / "out"))
     assert manifest["counts"]["documents.jsonl"] == 0 and manifest["stages"] == []
+
+
+def test_export_with_parquet_and_graphml(seeds_store, tmp_path):
+    import networkx as nx
+    import pyarrow.parquet as pq
+
+    from .conftest import run_cli
+
+    out = tmp_path / "out"
+    r = run_cli("export", str(out), "--db", seeds_store["db"], "--parquet", "--graphml")
+    assert r.returncode == 0, r.stderr.decode()
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name in ("documents", "entities", "events"):
+        assert pq.read_table(out / "parquet" / f"{name}.parquet").num_rows == manifest["counts"][f"{name}.jsonl"]
+    g = nx.read_graphml(out / "actors.graphml")
+    assert g.number_of_nodes() > 0 and g.number_of_edges() > 0

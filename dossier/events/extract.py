@@ -51,7 +51,9 @@ def load_nlp():
     """spaCy's small English pipeline, loaded once per process."""
     import spacy
 
-    return spacy.load(SPACY_MODEL)
+    from ..nlp import split_glued_quotes
+
+    return split_glued_quotes(spacy.load(SPACY_MODEL))
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +62,9 @@ def load_dep_nlp():
     documents whose nlp stage ran NER and sentences only."""
     import spacy
 
-    return spacy.load(SPACY_MODEL, exclude=["ner"])
+    from ..nlp import split_glued_quotes
+
+    return split_glued_quotes(spacy.load(SPACY_MODEL, exclude=["ner"]))
 
 
 @lru_cache(maxsize=1)
@@ -106,11 +110,32 @@ def candidate_sentence(text: str, ents=()) -> bool:
     a sector noun: "police", "rebels")."""
     strong = _strong_lemmas()
     irregular = _irregular_forms()
-    if not any(w in irregular or any(x in strong for x in _surface_lemmas(w)) for w in _SURFACE.findall(text.lower())):
-        return False
-    if any(e.label_ in ACTOR_ENTS for e in ents):
+    words = _SURFACE.findall(text.lower())
+    actors = sum(e.label_ in ACTOR_ENTS for e in ents)
+    if not any(w in irregular or any(x in strong for x in _surface_lemmas(w)) for w in words):
+        # an ambiguous verb or an event noun makes an event only between two actors ("Russia supplied wheat to
+        # Venezuela"; "it recognized Guaido", "it" standing for the last sentence's actor)
+        weak = _weak_lemmas()
+        if not (actors >= 2 or (actors and ("it" in words or "they" in words))):
+            return False
+        return any(any(x in weak for x in _surface_lemmas(w)) for w in words)
+    if actors or _pair_phrase().search(text):  # "the two countries": the stage finds who they are
         return True
     return country_of(text)[0] is not None or sector_of(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _pair_phrase() -> re.Pattern:
+    from .store import settings
+
+    nouns = "|".join(map(re.escape, settings()["pair_nouns"]))
+    return re.compile(rf"\b(?:two|both)\s+(?:{nouns})\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _weak_lemmas() -> frozenset:
+    lex = lexicon()
+    return frozenset(set(lex.weak_verbs) | set(lex.noun_types))
 
 
 @dataclass(slots=True)
@@ -175,6 +200,7 @@ class Event:
             "location": self.location, "trigger": self.trigger.to_dict(), "sentence": self.sentence.to_dict(),
             "alternatives": [{"type": t, "mode": m, "confidence": round(c, 4)} for t, m, c in self.alternatives],
             "rule_type": self.rule_type, "main": self.main,
+            "strength": self.reading.strength if self.reading is not None else None,
         }
 
 
@@ -336,11 +362,11 @@ def _resolve_pronoun(pron, exclude: set[int]):
     return best
 
 
-def _actor(doc, head, rng, sent, base) -> Actor:
+def _actor(doc, head, rng, sent, base, clauses: bool = True) -> Actor:
     i, j = rng
     s = _span(doc, i, j, sent, base)
     country, sector = code_actor(s.text)
-    if country is None:  # the participle or relative clause may say where they are from
+    if country is None and clauses:  # the participle or relative clause may say where they are from
         wi, wj = np_range(head, with_clauses=True)
         if (wi, wj) != (i, j):
             country = code_actor(doc[wi:wj].text)[0]
@@ -355,7 +381,8 @@ def _target_candidates(r: Reading, src_head, places: bool = True):
             continue
         for c in t.children:
             if c.dep_ in ("dative", "iobj"):
-                out.append(c)
+                # "sending oil to the US": the parser makes "to" the dative; the actor is its object
+                out.extend(_children(c, "pobj") if c.pos_ == "ADP" else [c])
         if k > 0:
             for c in _children(t, "nsubj"):
                 if c is not src_head:
@@ -420,7 +447,9 @@ def actors(sent, r: Reading, etype: str, skip: set[int], base: int = 0) -> tuple
             skip = skip - {t.i for t in speaker.subtree}
     if passive:
         agent = [o for a in _children(verb, "agent") for o in _children(a, "pobj")]
-        if src_head is not None and src_head.i not in skip:
+        # "the agreement was signed by ...": a passive subject that names the deed is no target
+        deed = src_head is not None and (lem(src_head) in lex.noun_types or lem(src_head) in lex.frame_nouns)
+        if src_head is not None and src_head.i not in skip and not deed:
             ti, tj = np_range(src_head, skip)
             tgt = _actor(doc, src_head, (ti, tj), sent, base)
             used |= set(range(ti, tj))
@@ -469,10 +498,25 @@ def actors(sent, r: Reading, etype: str, skip: set[int], base: int = 0) -> tuple
                 fallback = found
         if tgt is None:
             tgt = fallback
-    # reciprocal: "Putin and Maduro discussed ..." -> one side each
-    if tgt is None and src is not None and etype in RECIPROCAL and src_head is not None:
+    # reciprocal: "Putin and Maduro discussed ..." -> one side each (also "the leaders of the two countries,
+    # Putin and Maduro": the apposition names them); an object that is no party ("discussed the situation in
+    # Ukraine") gives way, a partner named with "with" does not
+    if src is not None and etype in RECIPROCAL and src_head is not None:
+        named = next((c for c in src_head.subtree if c.dep_ == "appos" and c.i > src_head.i
+                      and any(x.i > c.i for x in c.conjuncts)), None)
+        if named is not None:
+            src_head = named
         conj = [c for c in src_head.conjuncts if c.i > src_head.i]
-        if conj:
+        with_partner = tgt is not None and any(
+            lem(t.head) == "with" for t in doc[tgt.doc_start - base:tgt.doc_end - base] if t.head is not t)
+        # "Venezuela and United States officials": two modifiers of one head, one side each
+        mod = next((c for c in src_head.children if c.dep_ in ("nmod", "compound", "amod") and c.i < src_head.i
+                    and any(x.i > c.i and x.i < src_head.i for x in c.conjuncts)), None)
+        if not conj and mod is not None and not with_partner:
+            other = next(x for x in mod.conjuncts if mod.i < x.i < src_head.i)
+            src = _actor(doc, mod, (mod.left_edge.i, mod.i + 1), sent, base, clauses=False)
+            tgt = _actor(doc, src_head, (other.left_edge.i, src_head.i + 1), sent, base, clauses=False)
+        elif conj and not with_partner:
             a, b = np_range(src_head, {c.i for c in conj} | {x.i for c in conj for x in c.subtree} | skip)
             src = _actor(doc, src_head, (a, b), sent, base)
             ti, tj = np_range(conj[0], skip)
@@ -587,15 +631,61 @@ def extract_sentence(sent, *, base: int = 0, model=None, fallback: bool = False,
             location=_location(sent, r, taken | skip, base, ents),
             alternatives=[(x.type, x.mode, x.confidence * weight) for x in ranked[1:]], rule_type=r.rule_type,
             main=k == 0, reading=r))
+    events.extend(_nominal_events(sent, covered, skip, base, ents, sentence, said_by))
     events.sort(key=lambda e: -e.confidence)
     return events
+
+
+NOMINAL_CONFIDENCE = 0.5  # an event named by a noun with both parties ("the meeting between Trump and Machado")
+
+
+def _nominal_events(sent, covered: set[int], skip: set[int], base: int, ents, sentence, said_by) -> list[Event]:
+    """Events that a noun names with both parties: "the meeting between Donald Trump and Maria Corina Machado on
+    January 15" -> CONSULT, one party each side; the date is a time expression inside the noun phrase."""
+    lex = lexicon()
+    doc = sent.doc
+    out = []
+    for t in sent:
+        if t.i in covered or t.i in skip or t.pos_ != "NOUN":
+            continue
+        types = lex.noun_types.get(lem(t))
+        if not types or types[0] not in RECIPROCAL:
+            continue
+        for p in _children(t, "prep"):
+            if lem(p) != "between":
+                continue
+            for a in _children(p, "pobj"):
+                b = next((x for x in a.conjuncts if x.i > a.i), None)
+                if b is not None:
+                    ai, aj = np_range(a, {x.i for x in b.subtree} | skip)
+                    src, tgt = _actor(doc, a, (ai, aj), sent, base), _actor(doc, b, np_range(b, skip), sent, base)
+                else:  # the parser may hang "A and B" on the last name: "Trump and opposition leader Machado"
+                    m = next((c for c in a.children if c.dep_ in ("nmod", "compound") and c.i < a.i
+                              and any(c.i < x.i < a.i for x in c.conjuncts)), None)
+                    if m is None:
+                        continue
+                    x = next(x for x in m.conjuncts if m.i < x.i < a.i)
+                    src = _actor(doc, m, (m.left_edge.i, m.i + 1), sent, base, clauses=False)
+                    tgt = _actor(doc, a, (x.left_edge.i, a.i + 1), sent, base, clauses=False)
+                sub = range(t.left_edge.i, max(t.right_edge.i, a.right_edge.i + 3) + 1)
+                date = next((_span(doc, e.start, e.end, sent, base) for e in ents
+                             if e.label_ in ("DATE", "TIME") and e.start in sub), None)
+                out.append(Event(type=types[0], mode=None, confidence=NOMINAL_CONFIDENCE, sentence=sentence,
+                                 trigger=_span(doc, t.i, t.i + 1, sent, base), source=src, target=tgt,
+                                 said_by=said_by, date=date, rule_type=types[0]))
+                covered.add(t.i)
+    return out
 
 
 def reliable(e: Event) -> bool:
     """What the events stage keeps from running text: a strong reading (a frame verb, a verb or phrase entry; not
     an ambiguous verb alone or an event noun only) with at least one coded actor."""
     r = e.reading
-    return (r is None or r.strength >= 2) and bool((e.source and e.source.coded) or (e.target and e.target.coded))
+    src, tgt = bool(e.source and e.source.coded), bool(e.target and e.target.coded)
+    if r is None or r.strength >= 2:
+        return src or tgt
+    # an ambiguous verb or an event noun alone counts between two actors ("Russia supplied wheat to Venezuela")
+    return r.strength == 1 and src and tgt
 
 
 def extract_doc(doc, *, base: int = 0, model=None, strict: bool = True, max_sentences: int | None = None

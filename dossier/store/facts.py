@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from ..document import Document
 
 # kind in Document.annotations → (export file, id prefix); other kinds are stored but not exported
-STORED = {"times": ("times.jsonl", "t"), "quantities": ("quantities.jsonl", "q"), "sentences": (None, "s")}
+STORED = {"times": ("times.jsonl", "t"), "quantities": ("quantities.jsonl", "q"), "sentences": (None, "s"),
+          "events": (None, "r")}  # events: the per-document reports; events.jsonl comes from dossier.events.store
 
 _VIEWS = {
     "times": ("type", "value", "anchor", "mod"),

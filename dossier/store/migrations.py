@@ -146,8 +146,25 @@ def m002_versions_stories(db: sqlite3.Connection) -> None:
     """)
 
 
+def m004_entities(db: sqlite3.Connection) -> None:
+    """Entities resolved across documents, their aliases, mentions, codings and roles (dossier.actors.resolve)."""
+    from ..actors.resolve import migration
+
+    migration(db)
+
+
+def m005_events(db: sqlite3.Connection) -> None:
+    """Events merged from their reports across documents (dossier.events.store)."""
+    from ..events.store import migration
+
+    migration(db)
+
+
 MIGRATIONS: list[Migration] = [
     ("001_documents", m001_documents),
     ("002_versions_stories", m002_versions_stories),
     ("003_annotations", facts.migration),
+    ("004_entities", m004_entities),
+    ("005_events", m005_events),
+    ("006_explore", lambda db: __import__("dossier.search", fromlist=["migration"]).migration(db)),
 ]

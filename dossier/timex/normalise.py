@@ -40,7 +40,8 @@ def policy_override(**changes):
 class Reading:
     """The state of one pass over a document: reference date and discourse memory."""
 
-    __slots__ = ("ref", "toks", "last_day", "last_quarter", "last_q_any", "last_year", "_tense")
+    __slots__ = ("ref", "toks", "last_day", "last_quarter", "last_q_any", "last_year", "last_date", "fiscal_q",
+                 "fiscal_alias", "_tense")
 
     def __init__(self, ref: dt.date, toks: list[Tok]):
         self.ref = ref
@@ -48,13 +49,22 @@ class Reading:
         self.last_day: dt.date | None = None
         self.last_quarter: tuple[int, int] | None = None  # the quarter a results story reports on
         self.last_q_any: tuple[int, int] | None = None    # any quarter named last ("that quarter")
+        self.fiscal_q: tuple[int, int] | None = None      # the fiscal quarter a story reports on, by its label
+        self.fiscal_alias: tuple[int, int] | None = None  # the calendar quarter its end named ("ended Sept. 29")
         self.last_year: tuple[int, int] | None = None     # (year, token index) of the last year named
+        self.last_date: tuple[int, int | None] | None = None  # (year, month) of the last date named ("that year")
         self._tense: dict = {}
 
     def note_year(self, value: str, i: int) -> None:
         """Remember a year-granular expression ("in 1988", "this year") for the months after it."""
         if len(value) == 4 and value.isdigit():
             self.last_year = (int(value), i)
+
+    def note_date(self, value: str) -> None:
+        """Remember the year (and month) of a date named, for "that year" and "the following month"."""
+        if len(value) >= 4 and value[:4].isdigit():
+            m = int(value[5:7]) if len(value) >= 7 and value[4] == "-" and value[5:7].isdigit() else None
+            self.last_date = (int(value[:4]), m)
 
     def year_in_sentence(self, i: int) -> int | None:
         """The year named earlier in the same sentence ("this year through August", "in 1988 ... in March")."""
@@ -212,14 +222,23 @@ _SMALLER = {"Y": (12, "M"), "W": (7, "D"), "D": (24, "H"), "H": (60, "MIN"), "MI
 
 
 def _dur(n, unit: str) -> str:
-    """TIMEX3 duration: P3Y, PT2H, P18M for 1.5 years, PT5H30M for 5 1/2 hours, PXY for "years"."""
+    """TIMEX3 duration: P3Y, PT2H, P2Y6M for 2 1/2 years, PT5H30M for 5 1/2 hours, PXY for "years". Units ISO 8601
+    lacks are written in the ones it has (policy duration_units: decades and centuries as years,
+    weekends as days): "two decades" P20Y, "decades" PXY."""
+    conv = policy()["duration_units"].get(unit)
+    if conv is not None:
+        k, unit = conv
+        n = "X" if n == "X" else n * k
     if unit == "FN" and n != "X":
         n, unit = n * 2, "W"
+    if isinstance(n, float) and n == int(n):
+        n = int(n)
     if isinstance(n, float) and unit in _SMALLER:
         whole, frac = int(n), n - int(n)
         k, small = _SMALLER[unit]
-        if unit == "H" and whole:
-            return f"PT{whole}H{round(frac * k)}M"
+        if unit in ("Y", "H", "MIN") and whole and round(frac * k):
+            pre = "PT" if unit in _TIME_UNITS else "P"
+            return f"{pre}{whole}{_UNIT_DUR[unit]}{round(frac * k)}{_UNIT_DUR[small]}"
         n, unit = round(n * k), small
     code = _UNIT_DUR.get(unit, unit)
     if isinstance(n, float):
@@ -330,6 +349,9 @@ def k_month(r: Reading, toks, i, j):
     y = _first(toks, "YEAR4")
     if y:
         return "DATE", f"{y.val:04d}-{m:02d}", mod, False
+    if _first(toks, "NUMWORD") is not None:  # "January nineteen ninety-seven"
+        v = _spelled_year(toks)
+        return None if v is None else ("DATE", f"{v:04d}-{m:02d}", mod, False)
     rel = _first(toks, "REL", "PAST")
     unit = _first(toks, "UNIT")
     if rel is not None and unit is not None:  # "January this year", "June last year"
@@ -446,15 +468,36 @@ def k_season(r: Reading, toks, i, j):
 
 
 def _reporting_quarter(r: Reading) -> tuple[int, int]:
-    """The quarter a results story is about: the one the text last named, else the one before the reference."""
-    return r.last_quarter or shift_q(quarter(r.ref), -1)
+    """The quarter a results story is about: the fiscal quarter it named ("the fiscal first quarter"; policy
+    fiscal_quarter_reported), else the latest ended one it named (policy reported_quarter_latest; false: the last
+    named), else the one before the reference."""
+    return r.fiscal_q or r.last_quarter or shift_q(quarter(r.ref), -1)
 
 
 def _note_quarter(r: Reading, y: int, q: int) -> None:
     """Remember a quarter named; it becomes the reported quarter only once it has ended by the reference."""
     r.last_q_any = (y, q)
-    if shift_q((y, q), 1) <= quarter(r.ref):
+    if shift_q((y, q), 1) <= quarter(r.ref) and (
+            r.last_quarter is None or not policy()["reported_quarter_latest"] or (y, q) >= r.last_quarter):
         r.last_quarter = (y, q)
+
+
+def _ended_after(r: Reading, j: int) -> bool:
+    """"the year ended Sept. 30", "the year ending tomorrow": a period word followed by ended / ending."""
+    toks = r.toks
+    return j + 1 < len(toks) and toks[j].text.lower() in lexicon().policy["period_ended"] and \
+        toks[j].text.lower() != "through"
+
+
+def _fiscal_alias(r: Reading, ended: tuple[int, int]) -> tuple[int, int]:
+    """The quarter "the quarter ended Sept. 30" names: in a story on a fiscal quarter, the first such end names
+    that quarter (by its fiscal label) and so does any later one on the same calendar quarter; other ends are read
+    as calendar quarters."""
+    if r.fiscal_q is None:
+        return ended
+    if r.fiscal_alias is None:
+        r.fiscal_alias = ended
+    return r.fiscal_q if ended == r.fiscal_alias else ended
 
 
 def _quarter_ended(r: Reading, j: int) -> tuple[int, int] | None:
@@ -465,6 +508,8 @@ def _quarter_ended(r: Reading, j: int) -> tuple[int, int] | None:
         y = next((t.val for t in toks[j + 2:j + 6] if t.cls == "YEAR4"), None)
         if y is None:
             y = pick_year(r.ref, m, None, "past")
+        if policy()["quarter_of_middle_month"]:  # May-July, "ended July 31", lies mostly in the second quarter
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
         return y, (m - 1) // 3 + 1
     return None
 
@@ -479,8 +524,30 @@ def k_quarter(r: Reading, toks, i, j):
     year = None
     if yt is not None:
         year = (r.ref.year // 100) * 100 + yt.val if yt.cls == "SHORTYEAR" else yt.val
+    apos = _first(toks, "APOS")
+    if apos is not None:  # "next year's first quarter", "last year's quarter"
+        k = toks.index(apos)
+        unit = toks[k - 1]
+        if k + 1 >= len(toks) or toks[k + 1].text.lower() != "s" or unit.cls != "UNIT" or unit.val != "Y" or \
+                not isinstance(rv, int):
+            return None
+        year = r.ref.year + rv
+        n = qt.val if qt is not None else (ordt.val if ordt is not None else None)
+        if n is None:
+            n = 2 if half and rv < 0 else _reporting_quarter(r)[1]
+            if half:
+                return None if rv >= 0 else ("DATE", f"{year:04d}-H{n}", None, True)
+        if half:
+            return ("DATE", f"{year:04d}-H{n}", None, True) if n in (1, 2) else None
+        if not 1 <= n <= 4:
+            return None
+        _note_quarter(r, year, n)
+        return "DATE", f"{year:04d}-Q{n}", None, True
     ago = _first(toks, "AGO", "LATER")
-    if ago is not None:  # "the year-ago quarter", "the year-earlier period"
+    if ago is not None and ordt is None:  # "the year-ago quarter", "the year-earlier period", "the quarter a year ago"
+        unit = _first(toks, "UNIT")
+        if unit is None or unit.val != "Y" or ago.val != -1:
+            return None
         y, q = _reporting_quarter(r)
         r.last_q_any = (y - 1, q)
         return "DATE", f"{y - 1:04d}-Q{q}", None, True
@@ -514,10 +581,10 @@ def k_quarter(r: Reading, toks, i, j):
             return "DATE", f"{year:04d}-Q{q}", None, True
         word = rel.text.lower() if rel is not None else ""
         unit = _first(toks, "UNIT")
-        if ended is not None:  # "the quarter ended Sept. 30"
-            y, q = ended
-        elif rv == "LATEST":  # the last quarter that has ended
-            y, q = shift_q(quarter(r.ref), -1)
+        if ended is not None:  # "the quarter ended Sept. 30" (in a story on a fiscal quarter: that quarter)
+            y, q = _fiscal_alias(r, ended)
+        elif rv == "LATEST":  # the quarter the story reports on: the last that has ended
+            y, q = _reporting_quarter(r)
         elif word == "current":
             y, q = quarter(r.ref)
         elif isinstance(rv, int) and rv != 0:
@@ -542,7 +609,15 @@ def k_quarter(r: Reading, toks, i, j):
         year = r.ref.year if (n - 1) * 3 + 1 <= r.ref.month else r.ref.year - 1
         if isinstance(rv, int) and rv == 1:
             year = r.ref.year if (n - 1) * 3 + 1 > r.ref.month else r.ref.year + 1
+        if ago is not None:  # "the year-earlier third quarter"
+            year += ago.val
+            r.last_q_any = (year, n)
+            return "DATE", f"{year:04d}-Q{n}", None, True
     _note_quarter(r, year, n)
+    if _quarter_ended(r, j) is not None:  # "its fourth quarter ended Sept. 30": a fiscal quarter that has ended
+        r.last_quarter = (year, n)
+    if _first(toks, "FISCAL") is not None and policy()["fiscal_quarter_reported"]:
+        r.fiscal_q, r.fiscal_alias = (year, n), None  # "the fiscal first quarter": reported on by that label
     return "DATE", f"{year:04d}-Q{n}", None, relative
 
 
@@ -551,11 +626,23 @@ def _daypart(toks) -> str | None:
     return t.val if t is not None else None
 
 
+def _possessive(r: Reading, j: int) -> bool:
+    """"Wednesday's ruling": the expression ends in a possessive."""
+    toks = r.toks
+    return j + 1 < len(toks) and toks[j].cls == "APOS" and toks[j].end == toks[j + 1].start and \
+        toks[j + 1].text.lower() == "s"
+
+
 def k_weekday(r: Reading, toks, i, j):
     wd = _first(toks, "WEEKDAY").val
     rel = _first(toks, "REL")
     rv = rel.val if rel is not None and isinstance(rel.val, int) else None
-    d = pick_weekday(r.ref, wd, rv, r.tense(i, j))
+    t = "past" if rv is None and policy()["possessive_day_past"] and _possessive(r, j) else r.tense(i, j)
+    if rv is not None and rel.text.lower() in policy()["anaphoric_rel"] and _first(toks, "THE") is not None and \
+            r.last_day is not None:  # "the previous Friday": before the day last mentioned
+        d = pick_weekday(r.last_day, wd, rv, None)
+    else:
+        d = pick_weekday(r.ref, wd, rv, t)
     r.last_day = d
     part = _daypart(toks)
     if part:
@@ -610,12 +697,26 @@ def k_deictic(r: Reading, toks, i, j):
     return "DATE", d.isoformat(), _mod(toks), True
 
 
+def k_daypart(r: Reading, toks, i, j):
+    """"in the morning", "by mid afternoon": that part of the day last named (else of the reference day)."""
+    d = r.last_day if (r.last_day is not None and policy()["clock_on_last_day"]) else r.ref
+    return policy()["daypart_type"], f"{d.isoformat()}T{_daypart(toks)}", None, True
+
+
 def k_relunit(r: Reading, toks, i, j):
     unit = _first(toks, "UNIT", "HALF")
     rel = _first(toks, "REL", "PAST")
     u = "H2" if unit.cls == "HALF" else unit.val
     rv = rel.val if rel is not None else 0
     mod = _mod(toks)
+    if rel is None and u in policy()["ended_period_duration"] and _ended_after(r, j):
+        return "DURATION", _dur(1, u), mod, False  # "for the year ended March 31": a twelve-month period
+    mention = r.last_date
+    if u in policy()["anaphoric_units"] and mention is not None and (u == "Y" or mention[1] is not None) and (
+            rv == "ANA" or (rel is not None and rel.text.lower() in policy()["anaphoric_rel"] and
+                            _first(toks, "THE") is not None and isinstance(rv, int))):
+        base = dt.date(mention[0], mention[1] or 1, 1)  # "that year", "the following month": from the date named last
+        return "DATE", shift(base, 0 if rv == "ANA" else rv, u), mod, True
     if rv == "ANA" or (rel is None and u in ("D",)):
         if u == "D" and r.last_day is not None:
             return "DATE", r.last_day.isoformat(), mod, True
@@ -626,7 +727,7 @@ def k_relunit(r: Reading, toks, i, j):
         rv = 0
     if not isinstance(rv, int):
         return None
-    if rel is not None and rel.text.lower() in ("following", "next", "previous", "preceding", "prior") and \
+    if rel is not None and rel.text.lower() in policy()["anaphoric_rel"] and \
             _first(toks, "THE") is not None and r.last_day is not None and u in ("D", "W"):
         base = r.last_day  # "the next day", "the following week": after the day last mentioned
     else:
@@ -686,9 +787,12 @@ def k_duration(r: Reading, toks, i, j):
     if unit is None:
         return None
     u = unit.val
-    n = _num(_cls(toks, "NUM2", "NUM", "NUMWORD", "FEW", "ART", "YEAR4", "TO", "OR"))
+    k = toks.index(unit)
+    n = _num(_cls(toks[:k], "NUM2", "NUM", "NUMWORD", "FEW", "ART", "YEAR4", "TO", "OR"))
     if n is None:
         n = "X" if unit.cls == "UNITS" else 1
+    if n != "X" and _first(toks[k:], "HALF") is not None:  # "a year and a half"
+        n += 0.5
     mod = _mod(toks)
     if n == "X" and _first(toks, "REF") is not None and policy()["recent_units_past_ref"]:
         return "DATE", "PAST_REF", mod, False
@@ -728,8 +832,9 @@ def k_clock(r: Reading, toks, i, j):
         d = pick_weekday(r.ref, wd.val, None, r.tense(i, j))
     elif de is not None:
         d = r.ref + dt.timedelta(days=de.val)
-    elif _first(toks, "MONTH") is not None:
-        got = read_calendar(r, calendar_parts(toks), i, j)
+    elif _first(toks, "MONTH") is not None:  # the date after the clock time: "5 p.m. EST, Nov. 6"
+        k = next(k for k, t in enumerate(toks) if t.cls == "MONTH")
+        got = read_calendar(r, calendar_parts(toks[k:]), i, j)
         if got is None:
             return None
         d = dt.date.fromisoformat(got[1]) if len(got[1]) == 10 else r.ref
@@ -745,6 +850,10 @@ def k_ref(r: Reading, toks, i, j):
         v = {"PAST": "PAST_REF"}.get(t.cls, t.val)
         return "DATE", v, None, False
     t = _first(toks, "REF")
+    if t is None:  # an adjective of the REL class used alone: "current market conditions"
+        rel = _first(toks, "REL")
+        v = policy()["rel_refs"].get(rel.text.lower()) if rel is not None else None
+        return None if v is None else ("DATE", v, None, False)
     if " ".join(t.text.lower().split()) not in policy()["ref_words"]:
         return None
     return "DATE", t.val, None, False
@@ -804,7 +913,7 @@ READERS = {
     "yearend": k_yearend,
     "date": k_date, "month": k_month, "year": k_year, "decade": k_decade, "century": k_century,
     "season": k_season, "quarter": k_quarter, "weekday": k_weekday, "set": k_set, "deictic": k_deictic,
-    "relunit": k_relunit, "ago": k_ago, "duration": k_duration, "clock": k_clock, "ref": k_ref,
+    "relunit": k_relunit, "ago": k_ago, "daypart": k_daypart, "duration": k_duration, "clock": k_clock, "ref": k_ref,
     "holiday": k_holiday,
 }
 

@@ -134,27 +134,52 @@ def tense(toks: list[Tok], i: int, j: int, window: int = 12) -> str | None:
     heard", "has signed")."""
     t = lexicon().tense
     bounds = t["_boundaries"]
-    if i > 0:
-        p = toks[i - 1].text.lower()
-        if p in t["_prep_future"]:
-            return "future"
-        if p in t["_prep_past"]:
-            return "past"
     n = len(toks)
 
     def word(k: int) -> str:
         return toks[k].text.lower() if 0 <= k < n else ""
 
+    def clause_has(words, lo: int, hi: int) -> bool:
+        k = lo - 1
+        while k >= 0 and lo - k <= window and toks[k].text not in bounds:
+            if word(k) in words:
+                return True
+            k -= 1
+        k = hi
+        while k < n and k - hi < window and toks[k].text not in bounds:
+            if word(k) in words:
+                return True
+            k += 1
+        return False
+
+    if i > 0:
+        p = word(i - 1)
+        if " ".join(word(k) for k in range(i - 3, i)) in t["_prep_future"]:  # "as early as Tuesday"
+            return "future"
+        if p in t["_prep_future"]:  # "until Friday", but "had not called until Friday"
+            return "past" if clause_has(t["_past_perfect"], i, j) else "future"
+        if p in t["_prep_past"]:
+            return "past"
+
+    def adjective(k: int) -> bool:
+        """"a still unspecified date", "the newly created unit": an -ed word after a determiner is no verb."""
+        b1 = word(k - 1)
+        return b1 in t["_determiners"] or (word(k - 2) in t["_determiners"] and (
+            b1.endswith("ly") or b1 in ("still", "yet", "not")))
+
     def signal(k: int) -> str | None:
         w = word(k)
-        if w in t["_future_modal"]:
+        if w in t["_future_modal"] or (w in t["_future_lexical"] and word(k + 1) in t["_future_lexical_before"]) or \
+                f"{w} {word(k + 1)}" in t["_future_lexical"]:
+            if word(k - 1) in t["_past_perfect"] or (word(k - 1) == "been" and word(k - 2) in t["_past_perfect"]):
+                return "past"  # "had been due to expire Friday", "had been scheduled for Monday"
             return "future"
-        if w in t["_future_lexical"] and word(k + 1) in t["_future_lexical_before"]:
-            return "future"
+        if w in t["_present"] and word(k + 1) == "to":
+            return "future"  # "is to resume trading Tuesday"
         if w in t["_present"]:
             return "present"
         if w in t["_past"] or (len(w) > 4 and w.endswith("ed") and w not in t["_not_past_ed"]
-                               and toks[k].cls == "WORD"):
+                               and toks[k].cls == "WORD" and not adjective(k)):
             b1 = word(k - 1)  # the auxiliary of a participle: "will be held", "is heard", "has been signed"
             if b1 in t["_future_modal"]:
                 return "future"

@@ -45,11 +45,16 @@ def _accept(toks: list[Tok]):
         seq = toks[m.i:m.j]
         kind = m.kind
         nxt = text(m.j)
-        if reject and gate_key(kind, seq) in reject:
+        if kind == "ref" and seq[0].cls == "REL" and (
+                seq[0].text.lower() not in pol["rel_refs"] or nxt in pol["rel_ref_not_before"]):
+            return False  # "current" alone is a reference ("current market conditions"), not "current account"
+        if reject and gate_key(kind, seq, toks[max(0, m.i - 2):m.i]) in reject:
             return False
         if kind == "year" and len(seq) == 1 and seq[0].cls == "YEAR4" and (
                 text(m.i - 1) in pol["year_not_after"] or nxt in pol["year_not_before"]):
             return False  # "$2019", "2019%"
+        if kind == "decade" and text(m.i - 1) in pol["decade_not_after"]:
+            return False  # "when Kopp was in his 30s": an age
         if kind == "year" and all(t.cls in ("NUMWORD", "HY") for t in seq):
             return _spelled_year(seq) is not None
         if kind == "century":
@@ -64,8 +69,13 @@ def _accept(toks: list[Tok]):
         if seq[-1].cls in ("QUARTER", "UNITS") and seq[-1].val == "Q" and nxt == "of" and kind != "quarter" and \
                 toks[m.j - 2].cls in ("ART", "HY"):
             return False  # "more than a quarter of", "three-quarters of"
-        if kind == "quarter" and nxt == "-" and seq[-1].cls == "QUARTER":
-            return False  # "the quarter-to-quarter comparison"
+        if kind in ("quarter", "relunit") and nxt == "-" and seq[-1].cls in ("QUARTER", "UNIT"):
+            return False  # "the quarter-to-quarter comparison", "the year-ago results" (read as "year-ago")
+        if kind == "ago" and seq[-1].cls == "LATER" and any(
+                t.cls in ("UNIT", "UNITS") and t.val in pol["later_is_duration"] for t in seq):
+            return False  # "three days later": the duration "three days" (TimeML), but "a year earlier" a date
+        if kind == "daypart" and (text(m.i - 1) not in pol["daypart_after"] or nxt in ("of", "'s", "’s")):
+            return False  # a part of the day alone counts after a preposition: "in the morning", not "the night of"
         if kind == "ref":
             w = " ".join(seq[-1].text.lower().split())
             if text(m.i - 1) in pol["not_after"].get(w, ()):
@@ -85,20 +95,34 @@ _YEAR_KINDS = ("year", "relunit", "date", "month", "quarter", "season")
 _AMOUNTS = ("NUM2", "NUM", "NUMWORD", "FEW", "ART", "YEAR4", "ORD", "ORDNUM")
 
 
-def gate_key(kind: str, seq: list[Tok]) -> str | None:
-    """The key of a candidate whose reading rests on one word and a learned gate can veto (data/timex_policy.json
-    gate_reject, fitted by bench/time_bench.py --fit): "ref:now", "set:daily", "duration:recent years",
-    "the:the week". None for everything else."""
+def gate_key(kind: str, seq: list[Tok], before: list[Tok] = ()) -> str | None:
+    """The key of a candidate whose reading rests on one word (or one context) and a learned gate can veto
+    (data/timex_policy.json gate_reject, fitted by bench/time_bench.py --fit): "ref:now", "set:daily",
+    "duration:recent years", "the:the week"; "rate" for "a year" after an amount ("$500 million a year", "four
+    flights a week", "24 hours a day": the unit of a rate, part of a quantity). ``before``: the (up to two) tokens
+    before the candidate. None for everything else."""
     words = " ".join(" ".join(t.text.lower() for t in seq).split())
     if kind == "ref":
         return "ref:" + words
     if kind == "set" and len(seq) == 1:
         return "set:" + words
+    if kind == "duration" and len(seq) == 2 and seq[0].cls == "ART" and seq[1].cls == "UNIT" and before and (
+            _amount_word(before[-1]) or len(before) == 2 and _amount_word(before[0]) and
+            before[1].cls in ("WORD", "UNITS")):
+        return "rate"
     if kind == "duration" and not any(t.cls in _AMOUNTS for t in seq):
         return "duration:" + words
     if kind in ("relunit", "quarter") and len(seq) == 2 and seq[0].cls == "THE":
         return "the:" + words
     return None
+
+
+def _amount_word(t: Tok) -> bool:
+    """A number or the end of an amount: "4", "1.76", "four", "million", "%"."""
+    return t.cls in ("NUM2", "NUM", "NUMWORD") or t.text.lower() in _AMOUNT_ENDS
+
+
+_AMOUNT_ENDS = frozenset(("million", "billion", "trillion", "%", "percent", "cents"))
 
 
 def _span(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
@@ -139,8 +163,10 @@ def _read(r: Reading, toks: list[Tok], ms: list[Match], keys: dict | None = None
             out[(i, j)] = got
             if m.kind in _YEAR_KINDS and got[0] == "DATE":
                 r.note_year(got[1], j)
+            if got[0] in ("DATE", "TIME"):
+                r.note_date(got[1])
             if keys is not None:
-                keys[(i, j)] = gate_key(m.kind, toks[m.i:m.j])
+                keys[(i, j)] = gate_key(m.kind, toks[m.i:m.j], toks[max(0, m.i - 2):m.i])
     return out
 
 

@@ -19,18 +19,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__, pipeline
-from . import export as api_export
-from . import ingest as api_ingest
-from . import reprocess as api_reprocess
-from .errors import DossierError, Rejected, StrictStop
-from .ingest import MB, Limits
-from .ingest.sources import expand
-from .store import Store
+from .. import __version__, pipeline
+from .. import export as api_export
+from .. import ingest as api_ingest
+from .. import reprocess as api_reprocess
+from ..errors import DossierError, Rejected, StrictStop
+from ..ingest import MB, Limits
+from ..ingest.sources import expand
+from ..store import Store
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Dossier: raw news in, a sourced, time-resolved knowledge base out.")
-out = Console(highlight=False, soft_wrap=True)
+# piped output is not cut at 80 columns (tables of entities and events are wide); COLUMNS still wins
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[str | None, typer.Option(
@@ -128,14 +129,31 @@ def _summary(report, db_path: str) -> None:
 def export(
     out_dir: Annotated[str, typer.Argument(help="Folder to write the export into (created if missing).")],
     db: DbOption = None,
+    parquet: Annotated[bool, typer.Option("--parquet", help="Also write one Parquet file per table into "
+                                          "OUT_DIR/parquet/ (documents, entities, mentions, events, ...).")] = False,
+    graphml: Annotated[bool, typer.Option("--graphml", help="Also write the actor graph as OUT_DIR/actors.graphml "
+                                          "(entities; events aggregated by type).")] = False,
 ) -> None:
-    """Write the knowledge base as JSON Lines (the export contract, spec/export.md)."""
+    """Write the knowledge base as JSON Lines (the export contract, spec/export.md); optionally Parquet, GraphML."""
     try:
         manifest = api_export(db, out_dir)
+        extra = []
+        if parquet:
+            from ..export.parquet import write_parquet
+
+            rows = write_parquet(db, os.path.join(out_dir, "parquet"))
+            extra.append(f"parquet: {len(rows)} tables")
+        if graphml:
+            from ..graph import write_graphml
+
+            with Store.open(db, create=False) as store:
+                write_graphml(store.conn, os.path.join(out_dir, "actors.graphml"))
+            extra.append("actors.graphml")
     except DossierError as e:
         raise _fail(e) from None
     counts = ", ".join(f"{k.removesuffix('.jsonl')} {v}" for k, v in manifest["counts"].items() if v)
-    err.print(f"exported to {escape(out_dir)}: {counts or 'nothing'} (stages: {', '.join(manifest['stages'])})")
+    err.print(f"exported to {escape(out_dir)}: {counts or 'nothing'} (stages: {', '.join(manifest['stages'])})"
+              + (f"; {', '.join(extra)}" if extra else ""))
 
 
 @app.command()
@@ -176,7 +194,7 @@ def show(ref: Annotated[str, typer.Argument(help="Document id, id prefix, or sou
          as_json: Annotated[bool, typer.Option("--json", help="Print the export line of the document.")] = False
          ) -> None:
     """Show one document: metadata, changes, removed blocks and text."""
-    from .export import document_line
+    from ..export import document_line
 
     try:
         with Store.open(db, create=False) as store:
@@ -208,7 +226,7 @@ def show(ref: Annotated[str, typer.Argument(help="Document id, id prefix, or sou
 
 def _show_versions(db: str | None, doc) -> None:
     """Version group, independent sources, storyline, and the sentence diff against the canonical version."""
-    from .dedup import diff
+    from ..dedup import diff
 
     with Store.open(db, create=False) as store:
         group = store.versions(doc.id)
@@ -343,6 +361,9 @@ def extract_events(path: Annotated[str, typer.Argument(help='JSON Lines {"id", "
     _extract("events", path)
 
 
+from . import facts  # noqa: E402,F401  (entities, events)
+
+
 def run() -> None:
     """Entry point of the console script."""
     try:
@@ -350,7 +371,12 @@ def run() -> None:
     except BrokenPipeError:  # `dossier show X | head`
         sys.stderr.close()
         os._exit(0)
+    except Exception as e:  # a bug, not a bad input: one line, the traceback on request
+        if os.environ.get("DOSSIER_DEBUG"):
+            raise
+        err.print(f"internal error: {type(e).__name__}: {escape(str(e))} (set DOSSIER_DEBUG=1 for the traceback; "
+                  "please report it)")
+        sys.exit(1)
 
-
-if __name__ == "__main__":
-    run()
+from . import explore  # noqa: E402,F401,I001
+from . import web  # noqa: E402,F401

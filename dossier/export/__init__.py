@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from . import __version__
-from .document import Document
-from .pipeline import ORDER
-from .store import Store, facts, now
+from .. import __version__
+from ..document import Document
+from ..pipeline import ORDER
+from ..store import Store, facts, now
 
 FORMAT = "dossier-export"
 VERSION = "1.0"
@@ -62,13 +62,25 @@ def _documents(store: Store, tally: _StageTally) -> Iterator[dict]:
 
 
 def _versions(store: Store) -> Iterator[dict]:
-    from .dedup import version_lines
+    from ..dedup import version_lines
 
     yield from version_lines(store)
 
 
 def _stories(store: Store) -> Iterator[dict]:
     yield from store.stories()
+
+
+def _actors(store: Store, producer: str) -> Iterator[dict]:
+    from ..actors import resolve
+
+    yield from getattr(resolve, producer)(store.conn)
+
+
+def _events(store: Store) -> Iterator[dict]:
+    from ..events.store import export_events
+
+    yield from export_events(store.conn)
 
 
 def _write_jsonl(path: str, rows: Iterator[dict]) -> int:
@@ -97,6 +109,10 @@ def export(db: str | None, out_dir: str, *, store: Store | None = None,
             "stories.jsonl": lambda: _stories(store),
             **{file: (lambda kind=kind: facts.export(store.conn, kind))
                for kind, (file, _) in facts.STORED.items() if file},
+            "entities.jsonl": lambda: _actors(store, "export_entities"),
+            "mentions.jsonl": lambda: _actors(store, "export_mentions"),
+            "roles.jsonl": lambda: _actors(store, "export_roles"),
+            "events.jsonl": lambda: _events(store),
         }
         counts = {}
         for name in FILES:
