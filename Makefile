@@ -24,6 +24,8 @@ demo: install
 	@echo
 	@echo "store:   $(DEMO)/dossier.db    (try: $(BIN)/dossier show <id> --db $(DEMO)/dossier.db)"
 	@echo "exports: $(DEMO)/export/       (manifest.json and the JSON Lines files of spec/export.md)"
+	@echo "explore: $(BIN)/dossier serve --db $(DEMO)/dossier.db     (web app on http://127.0.0.1:8000)"
+	@echo "         $(BIN)/dossier events --db $(DEMO)/dossier.db    (also: entities, timeline, search, ask, datasette)"
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded by Playwright itself).
 CHROMIUM ?= /usr/bin/chromium

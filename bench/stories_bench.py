@@ -82,10 +82,14 @@ def dossier(*args: str, env=None) -> subprocess.CompletedProcess:
 
 
 def measured(cmd: list[str]) -> dict:
-    """Run a command; wall time, CPU time and peak RSS of its process tree (psutil, every 0.1 s)."""
+    """Run a command; wall time, CPU time (user + system, of the command's processes) and peak RSS of its process
+    tree (psutil, every 0.1 s)."""
+    import resource
+
     import psutil
 
     t0 = time.perf_counter()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
@@ -108,10 +112,10 @@ def measured(cmd: list[str]) -> dict:
     out, err = p.communicate()
     done.set()
     th.join()
-    import resource
-
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"seconds": round(time.perf_counter() - t0, 2), "peak_rss_mb": round(peak[0] / 2 ** 20, 1),
+    cpu = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime  # of this command alone: other load aside
+    return {"seconds": round(time.perf_counter() - t0, 2), "cpu_seconds": round(cpu, 2),
+            "peak_rss_mb": round(peak[0] / 2 ** 20, 1),
             "maxrss_mb_children": round(ru.ru_maxrss / 1024, 1), "returncode": p.returncode,
             "stdout_tail": out[-2000:], "stderr_tail": err[-2000:]}
 
@@ -348,19 +352,20 @@ def markdown(res: dict) -> str:
         if sc.get("run"):
             L += [f"The scale section comes from a separate run: {sc['run']}", ""]
         f, b = sc["full"], sc["baseline_no_dedup_stories"]
-        L += [f"## Scale: {sc['n']:,} documents", "", "| run | seconds | peak RSS MB (tree) | maxrss MB |",
-              "|---|---:|---:|---:|",
-              f"| ingest with the dedup and stories stages | {f['seconds']} | {f['peak_rss_mb']} | "
-              f"{f['maxrss_mb_children']} |",
-              f"| ingest with no stage (baseline: decode, hash, store) | {b['seconds']} | {b['peak_rss_mb']} | "
-              f"{b['maxrss_mb_children']} |", "",
+        L += [f"## Scale: {sc['n']:,} documents", "",
+              "| run | seconds | CPU seconds | peak RSS MB (tree) | maxrss MB |", "|---|---:|---:|---:|---:|",
+              f"| ingest with the dedup and stories stages | {f['seconds']} | {f.get('cpu_seconds', '')} | "
+              f"{f['peak_rss_mb']} | {f['maxrss_mb_children']} |",
+              f"| ingest with no stage (baseline: decode, hash, store) | {b['seconds']} | {b.get('cpu_seconds', '')} | "
+              f"{b['peak_rss_mb']} | {b['maxrss_mb_children']} |", "",
               "maxrss (rusage) is the largest child process the benchmark ever waited for (a running maximum), so "
               "the baseline row repeats the larger figure; peak RSS (tree, psutil every 0.1 s) is per run.", "",
               f"- dedup + stories linking (corpus-level, single writer): {sc['link_seconds']} s "
               f"({json.dumps(sc['link'])})",
               f"- added by dedup + stories over the baseline: {round(f['seconds'] - b['seconds'], 1)} s, of which the "
               f"per-document halves (sentence hashes, MinHash, story terms; and saving them) "
-              f"{round(f['seconds'] - b['seconds'] - sc['link_seconds'], 1)} s",
+              f"{round(f['seconds'] - b['seconds'] - sc['link_seconds'], 1)} s"
+              + (f"; in CPU time {round(f['cpu_seconds'] - b['cpu_seconds'], 1)} s" if 'cpu_seconds' in f else ""),
               f"- store: {json.dumps(sc['store'])}", ""]
         if sc.get("load_average"):
             la = sc["load_average"]

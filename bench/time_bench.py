@@ -57,6 +57,58 @@ GUARDIAN = SHARED / "corpus" / "guardian" / "guardian.jsonl"
 DEFAULT_OUT = BENCH_DIR / "results" / "time.json"
 TARGETS = {"value_f1": 0.85, "relaxed_f1": 0.90, "seeds_value": 1.0, "words_per_s": 20000}
 GATE_MIN_COUNT, GATE_MIN_PRECISION = 2, 0.5
+# a gated reading counts as right when its value is right (False: when its span overlaps a gold one). Value F1 is
+# what the gate serves: a reading whose span is found but whose value is wrong lowers it (5-fold CV value F1 with
+# the current engine: on value 0.8219, on span 0.8207; see the notes)
+GATE_ON_VALUE = True
+
+# The notes under the generated tables of time.md (kept here so that a re-run does not lose them). Update them with
+# the engine: they describe what changed and what the remaining errors are.
+NOTES = """## Notes on this run (issue 7: value F1)
+
+What changed since the previous run (rules and data in data/timex_*.json, each with a test in tests/test_timex.py):
+
+- The gate on one-word readings is fitted on value, not span: a key is rejected when fewer than half of its readings
+  have the gold value (a reading with the right span but a wrong value lowers value F1). Same 5-fold split, same
+  engine: CV value F1 0.8219 gated on value against 0.8207 gated on span (per fold 0.781 / 0.845 / 0.844 / 0.822 /
+  0.822 against 0.777 / 0.842 / 0.843 / 0.823 / 0.824). The price is relaxed F1 (CV 0.943 against 0.949): "the week"
+  (the WSJ 1989-WXX cases, value right 0 of 4), "the days / the weeks" (dated by gold to the month of an event),
+  "recent years", "quarters" are now dropped. A minimum of 3 readings per key instead of 2 gave CV 0.8191 (worse).
+- "a year" after an amount ("$500 million a year", "700 seats a week", "24 hours a day") has its own gate key,
+  "rate": the unit of a rate, part of a quantity; 3 of its 10 readings have the gold value. The gate rejects it.
+- A time word capitalised inside a name is not an expression: "This Week" (a TV programme), "High Noon" (a film),
+  "VOA Today" (4 false alarms, 0 gold cases; holidays such as "Thanksgiving Day" are another class).
+- FUTURE_REF phrases: "the near term", "the short term", "the long term", "a later date", "as soon as possible";
+  "year's end" (and month's / quarter's end) like "year-end".
+- Tense: a present tense in a clause of time or condition speaks of the future ("when the case is heard in May", "if
+  it is approved by Friday"; not a gerund: "after being found"); "last / next Thanksgiving" is the one strictly
+  before / after the reference (it followed the tense before); "last February" written in March is a year back (the
+  month just past is "last month").
+- Spans: the full stop after "May", "June", "July" is not an abbreviation dot ("in May." was "May.").
+
+Overfitting check: CV value F1 0.8178 -> 0.8219, per fold (held out, choices fitted on the other folds) 0.773 ->
+0.781, 0.840 -> 0.845, 0.839 -> 0.844, 0.819 -> 0.822, 0.826 -> 0.822. Fold 4 loses 0.004: its documents read "the
+weekend" right twice, and "rate", "recent days" and "months" once each, keys the other folds reject. In-sample the
+gain is larger (0.8203 -> 0.828) because the gate is fitted on all of dev. Misses rise (59 -> 78: spans the gate now
+drops) while wrong values fall (261 -> 218) and false alarms fall (133 -> 120).
+
+"now", "recently", "current": no consistent pattern the TimeML guidelines support. Of 84 "now", 60 are gold (0.71);
+sentence-initial "Now" is gold 5 times and not 7 times (discourse uses such as "Now, he says" and "But now we're
+going to go back" fall on both sides), "for now" 2 and 1, "until now" 2 and 1. "recently" is right 13 of 20,
+"current" 9 of 17, "currently" 10 of 16, all above the break-even of a reading (about value F1 / 2 = 0.41), so they
+stay. "today's" is gold in "today's editions", "today's geography quiz" but not in "today's youth", "today's world",
+"today's personal computers" (generic "nowadays"), 2 and 3: too few for a rule.
+
+Remaining wrong values are mostly classes where the gold itself is inconsistent, counted on the gold: a weekday or
+"this" / "last" with "night" is written with TNI 7 times, TEV 3 times and without a part of day 5 times, with
+"morning" TMO 5 times and without 5; "over the weekend" is a date 5 times and P2D twice; "for the year" P1Y 4 times
+and the year 3; "recent years" PAST_REF 3 and PXY 2, "recent days" 1 and 1; quarters as durations P9M, PXM, P2Q,
+PXQ; "a decade" P1E / P10Y / PXY, "centuries" PXC and PXE; "last week" 1989-WXX 15 times in WSJ but an ISO week 7
+times; "a year ago" a quarter 45 times, a year 9, a day 6; 6 week values unpadded (2000-W7); "Thursday, Jan. 6" one
+expression 5 times and two once. Several single gold values contradict their own text ("13 years" P12Y, "six months"
+P6D, "Sept. 27, 1989" 1989-11-27, "the last three years" P1Y, "July last year" 1997-06). About 15 weekday errors
+come from 3 documents (AP900815-0044, APW20000115.0209, WSJ910225-0066) whose events lie a week before their DCT.
+None of these is special-cased; the 0.85 target would need following them."""
 
 sys.path.insert(0, str(REPO))
 from dossier.timex import annotate, extract_jsonl  # noqa: E402
@@ -167,7 +219,7 @@ def _fit(sc, gold: dict, docs: list[dict]) -> dict:
             found = annotate(d["text"], d["dct"], gate_keys=True)
             g = gold[d["id"]]
             _, pairs = sc.match(g, found)
-            right = {b for a, b in pairs if g[a]["value"] == found[b]["value"]}
+            right = {b for a, b in pairs if g[a]["value"] == found[b]["value"] or not GATE_ON_VALUE}
             for k, t in enumerate(found):
                 if t.get("gate"):
                     n, tp = stats.get(t["gate"], (0, 0))
@@ -502,7 +554,7 @@ def markdown(r: dict) -> str:
     if "baseline_seconds" in te:
         lines.append(f"On TempEval-3 dev (CPU seconds, extraction only): dossier {te['dossier_seconds']} s, "
                      f"dateparser baseline {te['baseline_seconds']} s.")
-    lines.append("")
+    lines += ["", NOTES.rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -30,7 +30,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -66,13 +65,6 @@ def _fold(w: str) -> str:
     return w.replace(".", "").replace("'", "")
 
 
-def _content_word(w: str) -> str:
-    """The folded form of a word that can be a term (3 letters or more, not a stopword), else ''."""
-    f = _fold(w)
-    return f if len(f) >= 3 and f not in config()["_stop"] else ""
-
-
-@lru_cache(maxsize=100_000)
 def _term_hash(t: str) -> int:
     return int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
@@ -93,23 +85,15 @@ def entity_terms(doc: Document, tokens: list[str]) -> set[str]:
 def doc_terms(doc: Document) -> tuple[list[int], list[float]]:
     """The document's top terms and weights: 1 + log(count), proper nouns times ``proper_weight``."""
     cfg = config()
+    stop = cfg["_stop"]
     text = f"{doc.title}\n{doc.text}" if doc.title and not doc.text.startswith(doc.title) else doc.text
-    tokens = Counter(_TOKEN.findall(text))  # each distinct token folded once
-    words: dict[str, int] = {}
-    for f, n in zip(map(_content_word, tokens), tokens.values(), strict=True):
-        if f:
-            words[f] = words.get(f, 0) + n
-    proper = entity_terms(doc, list(tokens))
+    tokens = _TOKEN.findall(text)
+    words = Counter(f for f in map(_fold, tokens) if len(f) >= 3 and f not in stop)
+    proper = entity_terms(doc, tokens)
     pw = cfg["proper_weight"]
-    weights = [(w, _log_weight(n) * (pw if w in proper else 1.0)) for w, n in sorted(words.items())]
-    weights.sort(key=itemgetter(1), reverse=True)  # stable: by weight, then by word
-    top = weights[: cfg["terms_kept"]]
+    weights = {w: (1.0 + math.log(n)) * (pw if w in proper else 1.0) for w, n in words.items()}
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg["terms_kept"]]
     return [_term_hash(w) for w, _ in top], [round(v, 4) for _, v in top]
-
-
-@lru_cache(maxsize=4096)
-def _log_weight(n: int) -> float:
-    return 1.0 + math.log(n)
 
 
 @register(STAGE, requires=("text", "title", "published"), assigns=("annotations",), mark=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -156,3 +157,59 @@ def test_reprocess_relinks_versions(db, tmp_path):
         docs = list(store.documents())
         assert {d.id: (d.version_of, d.story) for d in docs} == before
         assert all({"dedup", "stories"} <= set(d.stages) for d in docs)
+
+
+def _bridged(tmp_path):
+    """Guardian articles with copies, and articles seen first in two parts (a first and a last 60%) that a later
+    full version bridges: their groups, and their storylines, merge."""
+    rows = [json.loads(x) for x in shared("corpus", "guardian", "guardian.jsonl").read_text().splitlines()[:30]]
+    lines = []
+    for i, r in enumerate(rows):
+        ss = [r["text"][a:b] for a, b in dedup.sentences(r["text"])]
+        if len(ss) < 10:
+            lines.append({"id": r["id"], "date": r["date"], "text": r["text"]})
+            continue
+        k = len(ss) * 3 // 5
+        if i % 3 == 0:  # two parts first, the whole a day later
+            day = dt.date.fromisoformat(r["date"][:10])
+            lines += [{"id": f"{r['id']}-a", "date": r["date"], "text": " ".join(ss[:k])},
+                      {"id": f"{r['id']}-b", "date": r["date"], "text": " ".join(ss[-k:])},
+                      {"id": r["id"], "date": (day + dt.timedelta(days=1)).isoformat(), "text": r["text"]}]
+        else:  # the article and a trimmed, retitled copy
+            lines += [{"id": r["id"], "date": r["date"], "text": r["text"]},
+                      {"id": f"{r['id']}-c", "date": r["date"], "text": "\n\n".join(["Update: " + ss[0], *ss[1:k]])}]
+    path = tmp_path / "bridged.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    return path
+
+
+def _linked(db):
+    with dossier.open(db) as store:
+        c = store.conn
+        return ([tuple(r) for r in c.execute("SELECT id, version_of, story, stages FROM documents ORDER BY id")],
+                [tuple(r) for r in c.execute("SELECT doc, grp, score FROM dedup_docs ORDER BY doc")],
+                [tuple(r) for r in c.execute("SELECT id, n, center, first_day, last_day FROM stories ORDER BY id")])
+
+
+def test_linking_a_batch_at_a_time_is_linking_one_by_one(tmp_path):
+    """The linkers read and write a batch at a time (lookups in key order, groups followed in memory): versions,
+    canonicals and storylines are those of linking the documents one at a time."""
+    from dossier import stories
+    from dossier.store import transaction
+
+    db = str(tmp_path / "b.db")
+    dossier.ingest([str(_bridged(tmp_path))], db=db, stages=["dedup", "stories"])
+    batched = _linked(db)
+    with dossier.open(db) as store:
+        group = {d.input_id: d.version_of or d.id for d in store.documents()}
+    bridged = [k[:-2] for k in group if k.endswith("-a")]
+    assert bridged and all(group[k + "-a"] == group[k + "-b"] == group[k] for k in bridged)  # merged groups
+    assert sum(1 for k in group if k.endswith("-c") and group[k] == group[k[:-2]]) >= 5  # copies
+    with dossier.open(db) as store:
+        with transaction(store.conn):
+            dedup.reset(store.conn)
+            stories.reset(store.conn)
+            store.conn.execute("UPDATE documents SET version_of = NULL, story = NULL")
+        dedup.link(store, batch=1)
+        stories.link(store, batch=1)
+    assert _linked(db) == batched

@@ -211,7 +211,11 @@ def test_ctrl_c_keeps_what_was_stored(tmp_path):
     db = str(tmp_path / "int.db")
     p = subprocess.Popen([str(run_cli.__globals__["DOSSIER"]), "ingest", str(corpus), "--db", db, "-q", *MECHANICS],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.0)
+    for _ in range(600):  # interrupt while ingesting: once the store exists (start-up time varies)
+        if os.path.exists(db) or p.poll() is not None:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
     if p.returncode == 130:

@@ -410,3 +410,58 @@ def test_bounds_of_values():
     assert timex.bounds_of("2026-XX-XX") == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert timex.bounds_of("P3Y") is None and timex.bounds_of("PAST_REF") is None
     assert timex.bounds_of("XXXX-02-25") is None
+
+
+def test_vague_future_phrases_and_periods_ends():
+    t = read("In the near term sales fall; over the long term they rise; the vote comes at a later date, and "
+             "the firm will act as soon as possible. Rules take effect by year's end.")
+    assert t["the near term"]["value"] == "FUTURE_REF"
+    assert t["the long term"]["value"] == "FUTURE_REF"
+    assert t["a later date"]["value"] == "FUTURE_REF"
+    assert t["as soon as possible"]["value"] == "FUTURE_REF"
+    assert t["year's end"]["value"] == "2026" and t["year's end"]["mod"] == "END"
+    assert "soon" not in read("They will meet as soon as they can.")
+
+
+def test_time_words_inside_names_are_not_expressions():
+    t = read('Baker said on ABC News\' "This Week" that talks go on; the film "High Noon" aired. This is VOA '
+             "Today. This week prices rose. Today the market fell.")
+    assert "This Week" not in t and "Noon" not in t and "Today" in t and "This week" in t
+    assert [x["text"] for x in timex.annotate("This is VOA Today.", DCT)] == []
+    assert value("Talks will resume at noon Saturday.", "noon Saturday") == "2026-01-10T12:00"
+    assert value("They met on Thanksgiving Day.", "Thanksgiving Day") == "2025-11-27"
+
+
+def test_the_unit_of_a_rate_has_its_own_gate_key():
+    from dossier.timex.recognise import tokenize
+    from dossier.timex.stage import gate_key
+
+    def key(text: str, expression: str) -> str | None:
+        toks, _ = tokenize(text)
+        k = next(n for n, t in enumerate(toks) if t.text == expression.split()[0])
+        return gate_key("duration", toks[k:k + 2], toks[max(0, k - 2):k])
+
+    assert key("It saves $500 million a year in costs.", "a year") == "rate"
+    assert key("It adds 700 seats a week on the route.", "a week") == "rate"
+    assert key("Guards stand there 24 hours a day.", "a day") == "rate"
+    assert key("It will take a year to finish.", "a year") is None
+    assert key("Talks could end within a week.", "a week") is None
+
+
+def test_present_tense_in_a_clause_of_time_or_condition_is_future():
+    assert value("He will not cooperate when the case is heard in May.", "May") == "2026-05"
+    assert value("The deal is off if it is not approved by Friday.", "Friday") == "2026-01-09"
+    assert value("The boy was placed in his care after being found last Thanksgiving.", "last Thanksgiving") == \
+        "2025-11-27"
+    assert value("Next Christmas the shop is closed.", "Next Christmas") == "2026-12-25"
+
+
+def test_the_month_just_past_is_last_month():
+    assert value("Two helicopters crashed last February.", "last February", "1998-03-01") == "1997-02"
+    assert value("Sales fell last October.", "last October", "1999-02-06") == "1998-10"
+    assert value("Sales fell last December.", "last December", "2026-03-10") == "2025-12"
+
+
+def test_the_full_stop_after_may_is_not_an_abbreviation_dot():
+    assert "May" in read("The case is heard in May. It ends in June.")
+    assert "Oct." in read("It ended Oct. 5 and resumed in Oct.")

@@ -83,7 +83,8 @@ def lexicon() -> Lexicon:
         patterns.append(Pattern(kind, re.compile(expand(src)), i, src))
     t = lex["tense"]
     for key in ("future_modal", "future_lexical", "future_lexical_before", "prep_future", "prep_past", "present",
-                "passive_present", "perfect", "past", "not_past_ed", "boundaries", "past_perfect", "determiners"):
+                "passive_present", "perfect", "past", "not_past_ed", "boundaries", "past_perfect", "determiners",
+                "future_subordinators"):
         t["_" + key] = frozenset(t[key])
     return Lexicon(words, frozenset(lex["capitalised"]), sym, token_rx, patterns, lex["tense"],
                    {v: k for k, v in sym.items()}, _data("timex_policy.json"))

@@ -359,8 +359,8 @@ def k_month(r: Reading, toks, i, j):
             return None
         return "DATE", f"{r.ref.year + rel.val:04d}-{m:02d}", mod, True
     if rel is not None and isinstance(rel.val, int) and rel.val != 0:  # "last May", "next March"
-        if rel.val < 0:
-            y = r.ref.year if m < r.ref.month else r.ref.year - 1
+        if rel.val < 0:  # the month just past is "last month": "last February" written in March is a year back
+            y = r.ref.year if m < r.ref.month - 1 else r.ref.year - 1
         else:
             y = r.ref.year if m > r.ref.month else r.ref.year + 1
         return "DATE", f"{y:04d}-{m:02d}", mod, True
@@ -882,7 +882,12 @@ def k_holiday(r: Reading, toks, i, j):
 
     if y is not None:
         return "DATE", day_in(y.val).isoformat(), None, False
-    year = pick_year(r.ref, month, day_in(r.ref.year).day, r.tense(i, j))
+    rel = _first(toks, "REL")
+    rv = rel.val if rel is not None and isinstance(rel.val, int) else 0
+    if rv:  # "last Thanksgiving", "next Christmas": the one strictly before / after the reference
+        year = r.ref.year + (rv if (day_in(r.ref.year) - r.ref).days * rv <= 0 else 0)
+    else:
+        year = pick_year(r.ref, month, day_in(r.ref.year).day, r.tense(i, j))
     d = day_in(year)
     r.last_day = d
     return "DATE", d.isoformat(), None, True

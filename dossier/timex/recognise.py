@@ -167,6 +167,11 @@ def tense(toks: list[Tok], i: int, j: int, window: int = 12) -> str | None:
         return b1 in t["_determiners"] or (word(k - 2) in t["_determiners"] and (
             b1.endswith("ly") or b1 in ("still", "yet", "not")))
 
+    def subordinate(k: int) -> bool:
+        """"when the case is heard in May", "if it is approved Friday": a present tense in a clause of time or
+        condition speaks of the future."""
+        return any(word(x) in t["_future_subordinators"] for x in range(k - 4, k))
+
     def signal(k: int) -> str | None:
         w = word(k)
         if w in t["_future_modal"] or (w in t["_future_lexical"] and word(k + 1) in t["_future_lexical_before"]) or \
@@ -177,7 +182,7 @@ def tense(toks: list[Tok], i: int, j: int, window: int = 12) -> str | None:
         if w in t["_present"] and word(k + 1) == "to":
             return "future"  # "is to resume trading Tuesday"
         if w in t["_present"]:
-            return "present"
+            return "future" if subordinate(k) else "present"
         if w in t["_past"] or (len(w) > 4 and w.endswith("ed") and w not in t["_not_past_ed"]
                                and toks[k].cls == "WORD" and not adjective(k)):
             b1 = word(k - 1)  # the auxiliary of a participle: "will be held", "is heard", "has been signed"
@@ -189,7 +194,7 @@ def tense(toks: list[Tok], i: int, j: int, window: int = 12) -> str | None:
                         return "future"
                 return "past"
             if b1 in t["_passive_present"]:
-                return "present"
+                return "future" if b1 != "being" and subordinate(k - 1) else "present"
             return "past"
         return None
 

@@ -26,7 +26,11 @@ _UNANCHORED = (dt.date(2001, 1, 1), dt.date(2002, 7, 17))
 
 def _abbrev_dot(toks: list[Tok], k: int) -> bool:
     prev = toks[k - 1] if k > 0 else None
-    return prev is not None and prev.cls in ("MONTH", "WEEKDAY") and len(prev.text) <= 4 and prev.end == toks[k].start
+    return prev is not None and prev.cls in ("MONTH", "WEEKDAY") and len(prev.text) <= 4 and \
+        prev.end == toks[k].start and prev.text.lower() not in _FULL_SHORT  # "Oct." but not the full stop of "May."
+
+
+_FULL_SHORT = frozenset(("may", "june", "july"))
 
 
 def _accept(toks: list[Tok]):
@@ -45,6 +49,8 @@ def _accept(toks: list[Tok]):
         seq = toks[m.i:m.j]
         kind = m.kind
         nxt = text(m.j)
+        if _in_title(toks, m.i, m.j, pol["title_classes"]):
+            return False  # "This Week" (a TV show), "High Noon" (a film), "VOA Today": part of a name
         if kind == "ref" and seq[0].cls == "REL" and (
                 seq[0].text.lower() not in pol["rel_refs"] or nxt in pol["rel_ref_not_before"]):
             return False  # "current" alone is a reference ("current market conditions"), not "current account"
@@ -89,6 +95,24 @@ def _accept(toks: list[Tok]):
         return True
 
     return ok
+
+
+def _titled(t: Tok) -> bool:
+    return t.text[:1].isupper() and not t.text.isupper()
+
+
+def _in_title(toks: list[Tok], i: int, j: int, classes) -> bool:
+    """A time word written with a capital inside a name: after another word of the match ("This Week") or after
+    a capitalised word ("High Noon", "VOA Today"). Holidays ("Thanksgiving Day") are not of these classes."""
+    for k in range(i, j):
+        t = toks[k]
+        if t.cls in classes and _titled(t):
+            if k > i:
+                return True
+            prev = toks[k - 1] if k > 0 else None
+            if prev is not None and prev.cls == "WORD" and prev.text[:1].isupper() and prev.end + 1 == t.start:
+                return True
+    return False
 
 
 _YEAR_KINDS = ("year", "relunit", "date", "month", "quarter", "season")
