@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .errors import UsageError
 from .store import Store
 
 
@@ -27,23 +26,10 @@ def connection(db) -> Iterator[sqlite3.Connection]:
 
 
 def _check_day(value: str | None, what: str) -> str | None:
-    from datetime import date
+    from .events.store import day_bound
 
-    if value in (None, ""):
-        return None
-    v = value.strip()
-    try:
-        if len(v) == 4:
-            return f"{int(v):04d}-01-01" if what == "since" else f"{int(v):04d}-12-31"
-        if len(v) == 7:
-            y, m = int(v[:4]), int(v[5:7])
-            if what == "since":
-                return date(y, m, 1).isoformat()
-            nxt = date(y + (m == 12), m % 12 + 1, 1)
-            return date.fromordinal(nxt.toordinal() - 1).isoformat()
-        return date.fromisoformat(v).isoformat()
-    except ValueError:
-        raise UsageError(f"--{what} {value!r}: not a date (YYYY-MM-DD, YYYY-MM or YYYY)") from None
+    d = day_bound(value, what)
+    return d.isoformat() if d else None
 
 
 class _Names:

@@ -339,3 +339,16 @@ def test_reports_merge_across_documents_by_date(tmp_path):
     assert any(e["date"]["value"] == "2019" for e in evs)
     in_c = [e for e in sanctions if any(m["doc"] == doc_c for m in e["mentions"])]
     assert sorted(e["date"]["value"][:4] for e in in_c) == ["2014", "2022"]
+
+
+def test_day_bounds_of_command_line_dates():
+    from dossier.errors import UsageError
+    from dossier.events.store import day_bound
+
+    assert [day_bound(v, w).isoformat() for v, w in (("2024", "since"), ("2024", "until"), ("2024-02", "until"),
+                                                      ("2024-02-10", "since"))] == [
+        "2024-01-01", "2024-12-31", "2024-02-29", "2024-02-10"]
+    assert day_bound(None, "since") is None
+    for bad in ("March", "2024-13", "2024-W02", "2024-02-30"):
+        with pytest.raises(UsageError):
+            day_bound(bad, "since")

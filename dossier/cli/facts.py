@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import DossierError, UsageError
+from ..errors import DossierError
 from ..store import Store
 from . import DbOption, _fail, app, err, out
 
@@ -54,16 +54,6 @@ def entities(db: DbOption = None,
     out.print(t)
 
 
-def _is_day(v: str) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(v)
-    except ValueError:
-        return False
-    return len(v) == 10
-
-
 def _actor(a: dict, names: dict) -> str:
     name = names.get(a.get("entity")) or a.get("text") or names.get(a.get("acts_for")) or "?"
     code = "/".join(x for x in (a.get("country"), a.get("sector")) if x)
@@ -85,19 +75,17 @@ def events(db: DbOption = None,
                                                      "people acting for a state count for it).")] = None,
            type_: Annotated[str | None, typer.Option("--type", help="PLOVER type (AGREE, CONSULT, ...).")] = None,
            since: Annotated[str | None, typer.Option("--since", help="Events dated on or after this day "
-                                                     "(YYYY-MM-DD).")] = None,
-           until: Annotated[str | None, typer.Option("--until", help="... on or before this day.")] = None,
+                                                     "(YYYY-MM-DD, YYYY-MM or YYYY).")] = None,
+           until: Annotated[str | None, typer.Option("--until", help="... on or before it (same forms).")] = None,
            limit: LimitOption = 100, as_json: JsonOption = False) -> None:
     """List events (one line per real-world event, however many reports) in date order, with their sources."""
-    from ..events.store import events_table
+    from ..events.store import day_bound, events_table
 
     try:
-        for flag, v in (("--since", since), ("--until", until)):
-            if v is not None and not _is_day(v):
-                raise UsageError(f"{flag} {v!r}: give a day as YYYY-MM-DD")
+        lo, hi = day_bound(since, "since"), day_bound(until, "until")
         with Store.open(db, create=False) as store:
-            lines = list(events_table(store.conn, actor=actor, type_=type_, since=since, until=until,
-                                      limit=limit or None))
+            lines = list(events_table(store.conn, actor=actor, type_=type_, since=lo and lo.isoformat(),
+                                      until=hi and hi.isoformat(), limit=limit or None))
             names = _names(store.conn, lines)
             outlets = {}
             docs = {m["doc"] for e in lines for m in e["mentions"]}

@@ -185,6 +185,20 @@ def bounds(value: str | None) -> tuple[date, date] | None:
     return None
 
 
+def day_bound(value: str | None, what: str) -> date | None:
+    """A day given on the command line or in a URL (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``) as the first day of its
+    period (``what="since"``) or the last (``"until"``); None for no value. Raises UsageError for anything else."""
+    if value in (None, ""):
+        return None
+    v = value.strip()
+    b = bounds(v) if precision(v) in ("day", "month", "year") and "T" not in v else None
+    if b is None:
+        from ..errors import UsageError
+
+        raise UsageError(f"--{what} {value!r}: not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    return b[0] if what == "since" else b[1]
+
+
 def dates_agree(a: str | None, b: str | None) -> bool:
     """Two TIMEX3 date values agree when one is the other at a coarser precision (or they are equal)."""
     if not a or not b:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 
 import numpy as np
 
 from ..errors import UsageError
 from ..store import Store
-from .index import Index, _day, load
+from .index import Index, load
 from .terms import SearchError, query_terms
 
 
@@ -38,22 +37,10 @@ class _Opened:
 
 
 def _iso_day(value: str | None, what: str) -> int | None:
-    if value in (None, ""):
-        return None
-    d = _day(value) if len(value) >= 10 else None
-    if d is None and len(value) in (4, 7):  # a year or a month: its first day (since) / last day (until)
-        try:
-            y, m = int(value[:4]), int(value[5:7]) if len(value) == 7 else None
-            first = date(y, m or 1, 1)
-            if what == "until":
-                last = date(y + (m or 12) // 12, (m or 12) % 12 + 1, 1) if m else date(y + 1, 1, 1)
-                return last.toordinal() - 1
-            return first.toordinal()
-        except ValueError:
-            d = None
-    if d is None:
-        raise UsageError(f"--{what} {value!r}: not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
-    return d
+    from ..events.store import day_bound
+
+    d = day_bound(value, what)
+    return d.toordinal() if d else None
 
 
 def event_types() -> tuple[str, ...]:

@@ -43,27 +43,15 @@ class BadRequest(Exception):
 
 
 def _day(value: str | None, name: str) -> str | None:
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) == 4 and value.isdigit():
-        value += "-01-01" if name == "since" else "-12-31"
-    elif len(value) == 7 and value[4] == "-":
-        try:
-            first = dt.date.fromisoformat(value + "-01")
-        except ValueError:
-            raise BadRequest(f"{name}: not a date (YYYY-MM-DD): {value}") from None
-        if name == "since":
-            return first.isoformat()
-        nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-        return (nxt - dt.timedelta(days=1)).isoformat()
-    if not _DAY.match(value):
-        raise BadRequest(f"{name}: not a date (YYYY-MM-DD): {value}")
+    """A since/until parameter (YYYY-MM-DD, YYYY-MM or YYYY) as the first/last ISO day of its period."""
+    from ..errors import UsageError
+    from ..events.store import day_bound
+
     try:
-        dt.date.fromisoformat(value)
-    except ValueError:
+        d = day_bound(value, name)
+    except UsageError:
         raise BadRequest(f"{name}: not a date (YYYY-MM-DD): {value}") from None
-    return value
+    return d.isoformat() if d else None
 
 
 def safe_url(url: str | None) -> str | None:
