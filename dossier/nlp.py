@@ -284,13 +284,16 @@ def fix_entities(sdoc) -> list[tuple]:
         for e in other:
             for i in range(e.start, e.end):
                 taken[i] = True
-        for tok in sdoc:
-            if taken[tok.i] or not tok.is_alpha or not tok.text[:1].isupper() or len(tok.text) < 3 or \
-                    tok.text in not_name or tok.text in titles or tok.text.isupper():
+        strings = sdoc.vocab.strings
+        words = [strings[h] for h in sdoc.to_array("ORTH").tolist()]  # no Token objects: this loop is hot
+        n = len(words)
+        for i, w in enumerate(words):
+            if taken[i] or not w.isalpha() or not w[:1].isupper() or len(w) < 3 or w in not_name or w in titles \
+                    or w.isupper():
                 continue
-            if _fold(tok.text) in surnames and (tok.i + 1 >= len(sdoc) or not sdoc[tok.i + 1].text[:1].isupper()):
-                extra = {"poss": True} if tok.i + 1 < len(sdoc) and sdoc[tok.i + 1].text in ("'s", "’s") else {}
-                work.append([tok.i, tok.i + 1, "PERSON", extra])
+            if _fold(w) in surnames and (i + 1 >= n or not words[i + 1][:1].isupper()):
+                extra = {"poss": True} if i + 1 < n and words[i + 1] in ("'s", "’s") else {}
+                work.append([i, i + 1, "PERSON", extra])
         work.sort(key=lambda w: w[0])
     fixed = []
     for s, t, label, extra in work:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .document import Document
-from .errors import Rejected
+from .errors import Rejected, UsageError
 
 ORDER = ("ingest", "clean", "meta", "dedup", "nlp", "actors", "timex", "quantities", "events", "stories")
 # The stages a plain `dossier ingest` runs: all of them. `--stages` picks some (e.g. `clean,meta` for a fast
@@ -138,6 +138,8 @@ def run_one(doc: Document, steps: list[Stage]) -> Document:
         except Rejected as r:
             r.source = r.source or doc.source
             raise
+        except UsageError:
+            raise  # a wrong setting is not the document's fault: it stops the run with one clear line
         except Exception as e:  # one bad input never stops a batch
             raise Rejected(f"{step.name} stage failed: {type(e).__name__}: {e}", doc.source) from e
     return doc

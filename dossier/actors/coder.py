@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .kb import KB, Entry, fold, kb, parse_date, sing_key, singular
 
@@ -27,6 +28,9 @@ POSS = re.compile(r"^(.*?)(['’]s|['’])$")
 HYPHEN_AFFIX = re.compile(r"^(.+?)-((?:based|backed|led|born|owned|run|allied|sponsored|funded|supported|linked|"
                           r"affiliated|aligned|controlled|held|made|installed|appointed|friendly))$", re.I)
 NGEC_CODES = ("UNO", "EUR", "IGO")
+CACHE = 32768  # phrases and names a coder remembers (the same ones come back in every document)
+_ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+_INITIALS = re.compile(r"^(?:[A-Za-z]\.)+$")
 
 
 @dataclass(slots=True)
@@ -81,10 +85,10 @@ def tokens(text: str) -> list[Tok]:
         if hm:
             parts = [hm.group(1), hm.group(2)]
         pm = POSS.match(parts[0])
-        if pm and pm.group(1) and len(t) > 2 and not re.match(r"^(?:[A-Za-z]\.){2,}$", t):
+        if pm and pm.group(1) and len(t) > 2 and not _ABBREVIATION.match(t):
             parts = [pm.group(1), pm.group(2), *parts[1:]]
         for p in parts:
-            if p.endswith(".") and len(p) > 2 and not re.match(r"^(?:[A-Za-z]\.)+$", p) and p[:-1].lower() not in _ABBR:
+            if p.endswith(".") and len(p) > 2 and not _INITIALS.match(p) and p[:-1].lower() not in _ABBR:
                 p = p[:-1]
             k = fold(p) if p not in ("'s", "’s") else "'s"
             out.append(Tok(p, k, singular(k), p[:1].isupper(), p.isupper() and any(c.isalpha() for c in p), len(out)))
@@ -117,10 +121,19 @@ class Coder:
         self.counter = set(s["counterpart_prepositions"])
         self.titles = {fold(t) for t in self.kb.nlp["titles"]}
         self.civil_org = {singular(fold(x)) for x in s["civil_org_nouns"]}
+        self._agent_first = {key.split(" ")[0] for key in self.kb.agents}  # first words of the sector phrases
+        # a coding depends only on the tables, the conventions and the arguments: remembered per coder
+        self._code_cached = lru_cache(maxsize=CACHE)(self._code)
+        self._person_cached = lru_cache(maxsize=CACHE)(self._find_person)
 
     # -- public ---------------------------------------------------------------------------------------------------
     def code(self, text: str, context: str = "", date: str | dt.date | None = None) -> Code:
         """Code one actor phrase (NGEC codes for international bodies; ``Code.iso3()`` gives ISO only)."""
+        # without a date an office holder is coded for today: today is part of what is remembered
+        today = dt.date.today() if date is None else None
+        return replace(self._code_cached(text, context, date, today))  # a copy: the caller may change it
+
+    def _code(self, text: str, context: str, date: str | dt.date | None, _today: dt.date | None) -> Code:
         day = date if isinstance(date, dt.date) or date is None else parse_date(date)
         text = " ".join((text or "").split())
         code = self._whole(text, day) if text else None
@@ -152,6 +165,9 @@ class Coder:
     def find_person(self, name: str, day: dt.date | None = None, surname_only: bool = True) -> str | None:
         """A known office holder by name: exact (accents, case folded), a close spelling ("Sergey Lavrov"), or a
         surname alone when one holder of that surname fits (in office on ``day`` if several)."""
+        return self._person_cached(name, day, surname_only)
+
+    def _find_person(self, name: str, day: dt.date | None, surname_only: bool) -> str | None:
         k = self.kb
         key = fold(name)
         if not key:
@@ -279,17 +295,18 @@ class Coder:
         n = len(toks)
         out: list[Hit] = []
         covered = [False] * n
+        texts = [t.text for t in toks]
         # names: longest first, left to right
         i = 0
         while i < n:
             found = None
             for L in range(min(8, n - i), 0, -1):
+                if not toks[i].key or (L == 1 and toks[i].key in self.stop):
+                    continue
+                if toks[i + L - 1].key in ("'s",):
+                    continue
                 span = toks[i:i + L]
-                if not span[0].key or (L == 1 and span[0].key in self.stop):
-                    continue
-                if span[-1].key in ("'s",):
-                    continue
-                surface = " ".join(t.text for t in span)
+                surface = " ".join(texts[i:i + L])
                 entries = k.lookup(surface)
                 if L >= 2 and entries and all(e.kind == "noncountry" or e.kind in ("demonym", "demonym_pl")
                                               and e.ref is None for e in entries):
@@ -323,15 +340,16 @@ class Coder:
                     out.append(self._hit(Entry("person", pid), t.i, t.i + 1, toks, day))
                     covered[t.i] = True
         # sector words on what is left
+        sings = [t.sing for t in toks]
         i = 0
         while i < n:
-            if covered[i]:
+            # a phrase of the dictionary starts with one of its first words; nor may it reach a covered token
+            if covered[i] or sings[i].split(" ")[0] not in self._agent_first:
                 i += 1
                 continue
-            for L in range(min(k.agent_max, n - i), 0, -1):
-                if any(covered[x] for x in range(i, i + L)):
-                    continue
-                key = " ".join(t.sing for t in toks[i:i + L])
+            free = covered.index(True, i) if True in covered[i:] else n
+            for L in range(min(k.agent_max, n - i, free - i), 0, -1):
+                key = " ".join(sings[i:i + L])
                 code = k.agents.get(key)
                 if code is not None and code != "":
                     out.append(Hit(i, i + L, "agent", sector=code[:3], transparent=key in self.transparent))

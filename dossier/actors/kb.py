@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+MEMO = 65536  # answers a KB remembers (see KB._memo)
 _APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "–": "-", "—": "-", "‐": "-"})
 _PUNCT = re.compile(r"[.,;:!?\"“”()\[\]]")
 _SPACE = re.compile(r"[\s\-_/]+")
@@ -34,6 +35,8 @@ def nfc(s: str) -> str:
 
 
 def strip_accents(s: str) -> str:
+    if s.isascii():
+        return s  # NFKD leaves ASCII as it is, and it has no combining marks (most names: no work to do)
     s = unicodedata.normalize("NFKD", s)
     return "".join(c for c in s if not unicodedata.combining(c))
 
@@ -172,6 +175,9 @@ class KB:
     nlp: dict = field(default_factory=dict)
     leader_meta: dict = field(default_factory=dict)
     _cities: bool = False
+    # answers of first() and lookup(), remembered: forgotten whenever names are added (add(), the cities loaded on
+    # first use) and when MEMO answers are reached
+    _memo: dict = field(default_factory=dict)
 
     # -- names ------------------------------------------------------------------------------------------------
     def add(self, name: str, entry: Entry) -> None:
@@ -183,9 +189,26 @@ class KB:
         lst = self.names[key]
         if entry not in lst:
             lst.append(entry)
+            self._memo.clear()
 
     def lookup(self, text: str, kinds: tuple[str, ...] | None = None) -> list[Entry]:
         """Entries of ``text`` (folded), in table order, keeping case-sensitive ones only when the case fits."""
+        key = ("lookup", text, kinds)
+        try:
+            found = self._memo.get(key)
+        except TypeError:  # kinds in a list or a set: not remembered
+            return self._lookup(text, kinds)
+        if found is None:
+            found = self._remember(key, tuple(self._lookup(text, kinds)))
+        return list(found)
+
+    def _remember(self, key: tuple, value):
+        if len(self._memo) >= MEMO:
+            self._memo.clear()
+        self._memo[key] = value
+        return value
+
+    def _lookup(self, text: str, kinds: tuple[str, ...] | None) -> list[Entry]:
         if kinds is None or "city" in kinds or "subdivision" in kinds:
             self.load_cities()
         out = []
@@ -202,6 +225,15 @@ class KB:
 
     def first(self, text: str, kinds: tuple[str, ...]) -> Entry | None:
         """The best entry of ``text`` among ``kinds``, in the order of ``kinds`` (cities: the most populous)."""
+        key = ("first", text, kinds)
+        try:
+            if key in self._memo:
+                return self._memo[key]
+        except TypeError:  # kinds in a list: not remembered
+            return self._first(text, kinds)
+        return self._remember(key, self._first(text, kinds))
+
+    def _first(self, text: str, kinds: tuple[str, ...]) -> Entry | None:
         found = self.lookup(text, kinds)
         for k in kinds:
             hits = [e for e in found if e.kind == k]
@@ -249,6 +281,7 @@ class KB:
                     best[key] = Entry("city", iso3, None, pop, c["name"])
         for key, e in best.items():
             self.names[key].append(e)
+        self._memo.clear()
 
     # -- people -----------------------------------------------------------------------------------------------
     def person_roles(self, pid: str) -> list[Role]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from ..document import Document
 from .coder import Coder, coder
@@ -37,6 +38,17 @@ KINDS = {
 }
 LOCATIVE = re.compile(r"\b(?:in|at|to|from|near|outside|inside|into|across|around|throughout|via|toward|towards|"
                       r"through|within|visit|visited|visiting|trip|flew|travell?ed|arrived|based)\s+(?:the\s+)?$", re.I)
+_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_WORD_SPLIT = re.compile(r"[\s\-]+")
+_LITTLE_WORDS = re.compile(r"\b(?:of|the|and|de|del|la|for)\b")
+_BRACKET_ACRONYM = re.compile(r"^\s*\(([A-Z][A-Z&\.\-]{1,9})\)")
+_DATELINE_AFTER = re.compile(r"^\s*(?:\(|,\s*[A-Z]|—|–|-\s)")
+_PLACE_AFTER = re.compile(r"^,\s*(?:the\s+)?[A-Z][\w]+(?:\s[A-Z]\w+)?(?:,|\.|$)")
+_HEAD_AFTER = re.compile(r"^(?:['’]s)?\s+((?:[a-z\-]+\s+){0,2}?(?:officials?|government|authorities|forces|troops|"
+                         r"military|army|navy|diplomats?|embassy|administration|regime|envoy|ambassador|delegation|"
+                         r"police|intelligence|officers?|ministry|ministers?|lawmakers|parliament|leadership))\b")
+_ANNOTATED = frozenset({"key", "type", "name", "country", "sector", "acts_for", "wiki", "metonym", "kb"})
 SKIP_ORG_TOKENS = {"department", "ministry", "council", "committee", "party", "bank", "group", "company", "agency",
                    "office", "commission", "house", "service", "court", "assembly", "government", "administration",
                    "state", "states", "union", "news", "post", "international", "national", "center", "centre"}
@@ -61,8 +73,8 @@ def annotate(doc: Document, c: Coder | None = None) -> Document:
     day = doc_day(doc)
     text = doc.text
     for m in mentions:
-        for f in ("key", "type", "name", "country", "sector", "acts_for", "wiki", "metonym", "kb"):
-            m.pop(f, None)
+        for f in _ANNOTATED & m.keys():  # what an earlier run set (usually nothing)
+            del m[f]
         classify(m, c, day)
     _short_forms(mentions, text)
     _people(mentions, c, day)
@@ -101,10 +113,9 @@ def classify(m: dict, c: Coder, day: dt.date | None) -> None:
     e = k.first(text, kinds) if kinds else None
     if e is None and label in ("ORG", "FAC", "GPE", "NORP", "LOC"):
         code = c.code(_clean(text), date=day) if label in ("ORG", "FAC") else None
-        heads = set(k.nlp["state_heads"])
         words = fold(text).split()
-        if code is not None and code.country and words and words[-1] in heads and code.kind == "phrase" and \
-                len(words) <= 4:
+        if code is not None and code.country and words and words[-1] in k.nlp["state_heads"] and \
+                code.kind == "phrase" and len(words) <= 4:
             iso = code.iso3()
             if iso:  # "The US Administration", "the Venezuelan government": the state itself
                 m.update(key=f"C:{iso}", type="GPE", name=k.country_name.get(iso, iso), country=iso, sector="GOV",
@@ -168,18 +179,26 @@ def _set_person(m: dict, c: Coder, pid: str, day: dt.date | None) -> None:
              wiki=code.wiki, kb=True)
 
 
+@lru_cache(maxsize=65536)
 def _clean(text: str) -> str:
     t = " ".join(text.split())
-    t = re.sub(r"^(?:the|The|THE)\s+", "", t)
-    return re.sub(r"(?:['’]s|['’])$", "", t)
+    t = _ARTICLE.sub("", t)
+    return _POSSESSIVE.sub("", t)
 
 
 # -- within the document: short forms and people -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def _initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s\-]+", _clean(name)) if w and w[0].isalpha()]
+    words = [w for w in _WORD_SPLIT.split(_clean(name)) if w and w[0].isalpha()]
     return "".join(w[0] for w in words if w[0].isupper()).upper()
+
+
+@lru_cache(maxsize=8192)
+def _acronyms(name: str) -> tuple[str, str]:
+    """The initials of an organisation's name, with and without its little words."""
+    return _initials(name), _initials(_LITTLE_WORDS.sub("", name))
 
 
 def _short_forms(mentions: list[dict], text: str) -> None:
@@ -196,12 +215,12 @@ def _short_forms(mentions: list[dict], text: str) -> None:
             if m["key"].startswith("O:"):
                 continue  # a known acronym keeps its known meaning
             for o in orgs:
-                if _initials(o["name"]) == name or _initials(re.sub(r"\b(?:of|the|and|de|del|la|for)\b", "",
-                                                                    o["name"])) == name:
+                if name in _acronyms(o["name"]):
                     target = o
                     break
         elif m["label"] in ("ORG", "FAC") and fold(name) not in SKIP_ORG_TOKENS:
-            cands = [o for o in orgs if fold(o["name"]).split()[-1] == fold(name) and o["start"] != m["start"]]
+            folded = fold(name)
+            cands = [o for o in orgs if _last_word(o["name"]) == folded and o["start"] != m["start"]]
             if cands:
                 target = min(cands, key=lambda o: abs(o["start"] - m["start"]))
         if target is not None:
@@ -211,27 +230,32 @@ def _short_forms(mentions: list[dict], text: str) -> None:
     # "Petróleos de Venezuela (PDVSA)": the acronym in brackets names the organisation before it
     for o in orgs:
         after = text[o["end"]:o["end"] + 14]
-        am = re.match(r"^\s*\(([A-Z][A-Z&\.\-]{1,9})\)", after)
+        am = _BRACKET_ACRONYM.match(after)
         if am:
             for m in mentions:
                 if m["text"] == am.group(1) and not m["key"].startswith("O:"):
                     m.update(key=o["key"], type=o["type"], name=o["name"])
 
 
+@lru_cache(maxsize=16384)
+def _last_word(name: str) -> str:
+    return fold(name).split()[-1]
+
+
 def _people(mentions: list[dict], c: Coder, day: dt.date | None) -> None:
     """A surname or a partial name joins the full name it abbreviates in the same document; else a known office
     holder of that surname, else a surname-only key."""
     people = [m for m in mentions if m["label"] == "PERSON"]
-    full = [m for m in people if len(fold(m["text"]).split()) >= 2]
+    # the full names (two words or more) with their folded words, split once
+    full = [(m, fw) for m in people if len(fw := fold(m["text"]).split()) >= 2]
     for m in people:
         words = fold(m["text"]).split()
         if not words:
             continue
         cands = []
-        for f in full:
+        for f, fw in full:
             if f is m:
                 continue
-            fw = fold(f["text"]).split()
             if len(fw) <= len(words):
                 continue
             surname = fw[-1] == words[0] or (f["key"].startswith("P:") and
@@ -249,8 +273,8 @@ def _people(mentions: list[dict], c: Coder, day: dt.date | None) -> None:
             continue
         if len(words) == 1:
             # a given name alone ("Anna", "Saddam"): the one person of the document with that given name
-            given = {fold(f["text"]).split()[0]: f for f in full if fold(f["text"]).split()[0] == words[0]}
-            if len(given) == 1 and not any(fold(f["text"]).split()[-1] == words[0] for f in full):
+            given = {fw[0]: f for f, fw in full if fw[0] == words[0]}
+            if len(given) == 1 and not any(fw[-1] == words[0] for _f, fw in full):
                 f = given[words[0]]
                 for fld in ("key", "type", "name", "country", "sector", "wiki", "kb"):
                     if fld in f:
@@ -311,9 +335,8 @@ def _acting(m: dict, text: str, c: Coder) -> None:
         before = text[max(0, m["start"] - 30):m["start"]]
         after = text[m["end"]:m["end"] + 30]
         line_start = not text[text.rfind("\n", 0, m["start"]) + 1:m["start"]].strip()
-        dateline = line_start and re.match(r"^\s*(?:\(|,\s*[A-Z]|—|–|-\s)", after) is not None
-        place = LOCATIVE.search(before) is not None or re.match(r"^,\s*(?:the\s+)?[A-Z][\w]+(?:\s[A-Z]\w+)?(?:,|\.|$)",
-                                                                 after) is not None
+        dateline = line_start and _DATELINE_AFTER.match(after) is not None
+        place = LOCATIVE.search(before) is not None or _PLACE_AFTER.match(after) is not None
         if not (dateline or place):
             m["acts_for"] = f"C:{iso}"
             m["sector"] = m.get("seat_sector") or c.conv["capital_sector"] or "GOV"
@@ -325,9 +348,7 @@ def _acting(m: dict, text: str, c: Coder) -> None:
     if m["type"] in ("NORP", "GPE") and iso and m["key"].startswith(("N:", "C:")):
         # "Russian officials", "U.S. forces", "the Venezuelan government": the head after the name codes the sector
         after = text[m["end"]:m["end"] + 40]
-        hm = re.match(r"^(?:['’]s)?\s+((?:[a-z\-]+\s+){0,2}?(?:officials?|government|authorities|forces|troops|"
-                      r"military|army|navy|diplomats?|embassy|administration|regime|envoy|ambassador|delegation|"
-                      r"police|intelligence|officers?|ministry|ministers?|lawmakers|parliament|leadership))\b", after)
+        hm = _HEAD_AFTER.match(after)
         if hm:
             code = c.code(m["text"] + " " + hm.group(1))
             if code.sector:
@@ -344,17 +365,33 @@ _OFFICE = None
 
 
 def _office_re():
+    """The two patterns of an office description: "the Venezuelan president", "the president of Venezuela".
+
+    Each is wrapped as ``[first characters](?<=(?=(?P<span>PATTERN)).)``: the regex engine jumps from one character
+    that can start a match to the next (instead of trying the pattern at every character), and the match itself is
+    the group ``span`` (see :func:`_office_matches`). In the first pattern the words of the place are possessive
+    (``*+``, ``++``): what follows them (a space, "'s") can never start inside them, so giving characters back could
+    never lead to a match; it only cost time."""
     global _OFFICE
     if _OFFICE is None:
         heads = sorted(kb().nlp["office_heads"], key=len, reverse=True)
         alt = "|".join(re.escape(h) for h in heads)
-        _OFFICE = (
-            re.compile(rf"\b(?:[Tt]he\s+)?(?P<place>[A-Z][\w.\-]*(?:\s[A-Z][\w\-]+)?)(?P<poss>['’]s)?\s+"
-                       rf"(?P<office>(?i:acting\s+|interim\s+)?(?i:{alt}))\b(?!\s+(?:of|[A-Z]))"),
-            re.compile(rf"\b[Tt]he\s+(?P<office>(?i:acting\s+|interim\s+)?(?i:{alt}))\s+of\s+(?:the\s+)?"
-                       rf"(?P<place>[A-Z][\w\-]*(?:\s[A-Z][\w\-]+)?)\b"),
-        )
+        by_place = (rf"\b(?:[Tt]he\s+)?(?P<place>[A-Z][\w.\-]*+(?:\s[A-Z][\w\-]++)?)(?P<poss>['’]s)?\s+"
+                    rf"(?P<office>(?i:acting\s+|interim\s+)?(?i:{alt}))\b(?!\s+(?:of|[A-Z]))")
+        by_office = (rf"\b[Tt]he\s+(?P<office>(?i:acting\s+|interim\s+)?(?i:{alt}))\s+of\s+(?:the\s+)?"
+                     rf"(?P<place>[A-Z][\w\-]*(?:\s[A-Z][\w\-]+)?)\b")
+        _OFFICE = (re.compile(rf"[A-Zt](?<=(?=(?P<span>{by_place})).)"),
+                   re.compile(rf"[Tt](?<=(?=(?P<span>{by_office})).)"))
     return _OFFICE
+
+
+def _office_matches(text: str):
+    """The matches of each office pattern in turn, as ``finditer`` gives them (the match is group ``span``)."""
+    for rx in _office_re():
+        pos = 0
+        while (mt := rx.search(text, pos)) is not None:
+            yield mt
+            pos = mt.end("span")
 
 
 def _nominal(text: str, mentions: list[dict], found: list[dict], c: Coder, day: dt.date | None,
@@ -363,44 +400,43 @@ def _nominal(text: str, mentions: list[dict], found: list[dict], c: Coder, day: 
     heads = k.nlp["office_heads"]
     out = []
     starts = sorted(m["start"] for m in mentions if m["label"] == "PERSON")
-    for rx in _office_re():
-        for mt in rx.finditer(text):
-            place = mt.group("place")
-            if not place[:1].isupper():
+    for mt in _office_matches(text):
+        place = mt.group("place")
+        if not place[:1].isupper():
+            continue
+        e = k.first(place, ("country", "demonym"))
+        if e is None or not e.ref:
+            continue
+        office = " ".join(mt.group("office").lower().split())
+        kind = heads.get(office.replace("acting ", "").replace("interim ", ""))
+        if kind is None:
+            continue
+        a, b = mt.span("span")
+        if any(a <= s <= b + 2 for s in starts):
+            continue  # a title in front of a name: the name is the mention
+        holder = None
+        for r in found:  # a role the text states ("Delcy Rodriguez as acting president")
+            if r["role"] == office and (r["country"] in (None, e.ref)):
+                holder = mentions[r["holder"]]
+                break
+        m = {"start": a, "end": b, "text": text[a:b], "label": "PERSON", "nominal": True,
+             "sent": _sent_of(sentences, a)}
+        if holder is not None:
+            for f in ("key", "type", "name", "country", "sector", "wiki", "kb"):
+                if f in holder:
+                    m[f] = holder[f]
+        else:
+            bare = office.replace("acting ", "").replace("interim ", "")
+            pids = k.holders_titled(e.ref, bare, day) or \
+                k.holders(e.ref, "hos" if kind == "hog" and not k.office.get((e.ref, "hog")) else kind, day)
+            if len(pids) != 1:
                 continue
-            e = k.first(place, ("country", "demonym"))
-            if e is None or not e.ref:
-                continue
-            office = " ".join(mt.group("office").lower().split())
-            kind = heads.get(office.replace("acting ", "").replace("interim ", ""))
-            if kind is None:
-                continue
-            a, b = mt.start(), mt.end()
-            if any(a <= s <= b + 2 for s in starts):
-                continue  # a title in front of a name: the name is the mention
-            holder = None
-            for r in found:  # a role the text states ("Delcy Rodriguez as acting president")
-                if r["role"] == office and (r["country"] in (None, e.ref)):
-                    holder = mentions[r["holder"]]
-                    break
-            m = {"start": a, "end": b, "text": text[a:b], "label": "PERSON", "nominal": True,
-                 "sent": _sent_of(sentences, a)}
-            if holder is not None:
-                for f in ("key", "type", "name", "country", "sector", "wiki", "kb"):
-                    if f in holder:
-                        m[f] = holder[f]
-            else:
-                bare = office.replace("acting ", "").replace("interim ", "")
-                pids = k.holders_titled(e.ref, bare, day) or \
-                    k.holders(e.ref, "hos" if kind == "hog" and not k.office.get((e.ref, "hog")) else kind, day)
-                if len(pids) != 1:
-                    continue
-                _set_person(m, c, pids[0], day)
-                m["country"], m["sector"] = e.ref, "GOV"
-            if m.get("country") and m.get("sector") in STATE_SECTORS:
-                m["acts_for"] = "C:" + m["country"]
-            if not any(x["start"] == a and x["end"] == b for x in out):
-                out.append(m)
+            _set_person(m, c, pids[0], day)
+            m["country"], m["sector"] = e.ref, "GOV"
+        if m.get("country") and m.get("sector") in STATE_SECTORS:
+            m["acts_for"] = "C:" + m["country"]
+        if not any(x["start"] == a and x["end"] == b for x in out):
+            out.append(m)
     return out
 
 

@@ -25,14 +25,16 @@ import hashlib
 import re
 import sqlite3
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from ..document import Document
 from .kb import fold, kb
 
 STRONG = ("C:", "N:", "P:", "O:", "S:", "G:", "R:", "L:")
 BLOCK_CAP = 50          # candidates read per blocking key
+CHUNK = 500             # entities per statement when the touched ones are re-counted (SQLite's variable limit)
 PERSON_MIN = 88         # rapidfuzz token_sort_ratio for two full names of one person
 ORG_MIN = 92            # ... of one organisation
 GIVEN_MIN = 80          # given names: "Sergei" / "Sergey"
@@ -130,6 +132,11 @@ def _hash(*parts: object, n: int = 12) -> str:
     return hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()[:n]
 
 
+def _mention_hash(doc_id: str, start: int, end: int) -> str:
+    """``_hash(doc_id, start, end)`` without the generic joining (one per mention)."""
+    return hashlib.sha1(f"{doc_id}\x1f{start}\x1f{end}".encode()).hexdigest()[:12]
+
+
 def _nfc(s: str) -> str:
     return " ".join(unicodedata.normalize("NFC", s).split())
 
@@ -162,6 +169,12 @@ def blocking_keys(name: str, type_: str) -> list[str]:
     return keys
 
 
+@lru_cache(maxsize=65536)
+def _blocking_keys(name: str, type_: str) -> tuple[str, ...]:
+    """:func:`blocking_keys`, cached: the same names come back in every document."""
+    return tuple(blocking_keys(name, type_))
+
+
 # -- resolution ----------------------------------------------------------------------------------------------------
 
 
@@ -172,11 +185,24 @@ class _Resolver:
         row = conn.execute("SELECT coalesce(max(seq), 0) FROM entities").fetchone()
         self.seq = row[0]
         self.touched: set[str] = set()
+        # key -> entity id of the entities met so far, and the keys known to have no entity yet: an entity keeps its
+        # key and its id, and only this resolver adds entities while it runs (in the writer's transaction), so a key
+        # looked up once need not be looked up again (create() moves a key from absent to ids)
+        self.ids: dict[str, str] = {}
+        self.absent: set[str] = set()
+        self.blocked: set[tuple[str, str]] = set()  # (blocking key, entity) rows this resolver has written
 
     # entities ------------------------------------------------------------------------------------------------
     def by_key(self, key: str) -> str | None:
+        eid = self.ids.get(key)
+        if eid is not None or key in self.absent:
+            return eid
         r = self.c.execute("SELECT id FROM entities WHERE key = ?", (key,)).fetchone()
-        return r[0] if r else None
+        if r is None:
+            self.absent.add(key)
+            return None
+        self.ids[key] = r[0]
+        return r[0]
 
     def create(self, key: str, name: str, type_: str, country: str | None, sector: str | None, wiki: str | None,
                known: bool) -> str:
@@ -189,12 +215,16 @@ class _Resolver:
         self.c.execute("INSERT INTO entities (id, key, name, type, country, sector, wiki, known, seq) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (eid, key, name, type_, country, sector, wiki, int(known), self.seq))
+        self.ids[key] = eid
+        self.absent.discard(key)
         self.block(eid, name, type_)
         return eid
 
     def block(self, eid: str, name: str, type_: str) -> None:
-        for bk in blocking_keys(name, type_):
-            self.c.execute("INSERT OR IGNORE INTO entity_blocks (key, entity) VALUES (?, ?)", (bk, eid))
+        for bk in _blocking_keys(name, type_):
+            if (bk, eid) not in self.blocked:  # written already: the INSERT OR IGNORE would change nothing
+                self.blocked.add((bk, eid))
+                self.c.execute("INSERT OR IGNORE INTO entity_blocks (key, entity) VALUES (?, ?)", (bk, eid))
 
     def state(self, iso3: str) -> str:
         """The entity of a state, created when first needed (a metonym may name it before the state is named)."""
@@ -227,7 +257,8 @@ class _Resolver:
         name, type_ = cl["name"], cl["type"]
         toks = _tokens(name)
         cands: dict[str, tuple] = {}
-        for bk in blocking_keys(name, type_) + ([f"s:{toks[-1]}"] if type_ == "PERSON" and toks else []):
+        keys = _blocking_keys(name, type_) + ((f"s:{toks[-1]}",) if type_ == "PERSON" and toks else ())
+        for bk in dict.fromkeys(keys):  # a key asked twice would read the same rows again (the surname key)
             for row in self.c.execute(
                     "SELECT e.id, e.name, e.type, e.country, e.mention_count, e.key FROM entity_blocks b "
                     "JOIN entities e ON e.id = b.entity WHERE b.key = ? ORDER BY e.mention_count DESC LIMIT ?",
@@ -318,31 +349,40 @@ class _Resolver:
         self.forget(doc.id)
         clusters: dict[str, dict] = {}
         for m in mentions:
-            cl = clusters.setdefault(m["key"], {"name": None, "type": m.get("type") or "OTHER", "country": None,
-                                                "sector": None, "wiki": m.get("wiki"), "forms": Counter(),
-                                                "codes": Counter()})
+            cl = clusters.get(m["key"])
+            if cl is None:  # the first mention of a key gives its type and wiki
+                cl = clusters[m["key"]] = {"name": None, "type": m.get("type") or "OTHER", "country": None,
+                                           "sector": None, "wiki": m.get("wiki"), "forms": {}, "codes": {}}
+            alias = _alias(m["text"])
             if not m.get("nominal"):
-                cl["forms"][_alias(m["text"])] += 1
-            if m.get("country") or m.get("sector"):
-                cl["codes"][(m.get("country"), m.get("sector"))] += 1
-            cand = m.get("name") or _alias(m["text"])
+                forms = cl["forms"]
+                forms[alias] = forms.get(alias, 0) + 1
+            country, sector = m.get("country"), m.get("sector")
+            if country or sector:
+                codes = cl["codes"]
+                codes[(country, sector)] = codes.get((country, sector), 0) + 1
+            cand = m.get("name") or alias
             if cl["name"] is None or _better(cand, cl["name"]):
                 cl["name"] = cand
         ids: dict[str, str] = {}
+        aliases = []  # written once for the document: nothing reads entity_aliases before finish()
         for key, cl in clusters.items():
-            if cl["codes"]:
-                (cl["country"], cl["sector"]), _ = cl["codes"].most_common(1)[0]
+            if cl["codes"]:  # the most frequent coding, the first met of equals (as Counter.most_common)
+                cl["country"], cl["sector"] = max(cl["codes"].items(), key=lambda kv: kv[1])[0]
             cl["name"] = cl["name"] or key.split(":", 1)[-1]
             eid = self.strong(key, cl) if key.startswith(STRONG) else self.weak(key, cl)
             ids[key] = eid
             self.touched.add(eid)
+            blocked = not key.startswith(STRONG) or key.startswith("G:")
             for form, n in cl["forms"].items():
-                self.c.execute("INSERT INTO entity_aliases (entity, alias, folded, n) VALUES (?, ?, ?, ?) "
-                               "ON CONFLICT(entity, alias) DO UPDATE SET n = n + excluded.n",
-                               (eid, form, fold(form), n))
-                if not key.startswith(STRONG) or key.startswith("G:"):
+                aliases.append((eid, form, fold(form), n))
+                if blocked:  # at once: a weak key later in this document may find the entity by these names
                     self.block(eid, form, cl["type"])
+        self.c.executemany("INSERT INTO entity_aliases (entity, alias, folded, n) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT(entity, alias) DO UPDATE SET n = n + excluded.n", aliases)
         rows = []
+        codes: dict[tuple[str, str, str], int] = {}
+        doc_id = doc.id
         for m in mentions:
             eid = ids[m["key"]]
             acts = None
@@ -354,13 +394,17 @@ class _Resolver:
             if acts == eid:
                 acts = None
             country = m.get("country")
-            country = country if country and re.fullmatch(r"[A-Z]{3}", country) and country not in (
+            country = country if country and _ISO3.fullmatch(country) and country not in (
                 "UNO", "EUR", "IGO") else None
-            rows.append(("m" + _hash(doc.id, m["start"], m["end"]), doc.id, m["start"], m["end"], m["text"], eid, acts,
-                         country, m.get("sector") or None, m.get("label"), int(bool(m.get("nominal")))))
-            self.c.execute("INSERT INTO entity_codes (entity, country, sector, n) VALUES (?, ?, ?, 1) "
-                           "ON CONFLICT(entity, country, sector) DO UPDATE SET n = n + 1",
-                           (eid, country or "", m.get("sector") or ""))
+            sector = m.get("sector") or None
+            start, end = m["start"], m["end"]
+            rows.append(("m" + _mention_hash(doc_id, start, end), doc_id, start, end, m["text"], eid, acts, country,
+                         sector, m.get("label"), int(bool(m.get("nominal")))))
+            code = (eid, country or "", sector or "")
+            codes[code] = codes.get(code, 0) + 1
+        self.c.executemany("INSERT INTO entity_codes (entity, country, sector, n) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT(entity, country, sector) DO UPDATE SET n = n + excluded.n",
+                           [(*k, n) for k, n in codes.items()])
         self.c.executemany("INSERT OR REPLACE INTO entity_mentions (id, doc, span_start, span_end, text, entity, "
                            "acts_for, country, sector, label, nominal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         for r in ann.get("roles") or []:
@@ -389,41 +433,63 @@ class _Resolver:
                        "VALUES (?, ?, ?, ?, ?)", (rid, doc.id, r["start"], r["end"], r["text"]))
 
     def finish(self) -> None:
-        """Re-count the entities touched, and give each its best name."""
+        """Re-count the entities touched, and give each its best name (a few statements per CHUNK entities, not
+        a few per entity)."""
         c = self.c
-        for eid in self.touched:
-            n, d = c.execute("SELECT count(*), count(DISTINCT doc) FROM entity_mentions WHERE entity = ?",
-                             (eid,)).fetchone()
-            c.execute("UPDATE entities SET mention_count = ?, document_count = ? WHERE id = ?", (n, d, eid))
-            row = c.execute("SELECT known, name, type FROM entities WHERE id = ?", (eid,)).fetchone()
-            if row is None or row[0]:
-                continue
-            forms = c.execute("SELECT alias, n FROM entity_aliases WHERE entity = ? AND n > 0", (eid,)).fetchall()
-            if forms:
-                best = row[1]
-                for alias, _n in sorted(forms, key=lambda x: -x[1]):
+        touched = list(self.touched)
+        for i in range(0, len(touched), CHUNK):
+            chunk = touched[i:i + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            counts = dict.fromkeys(chunk, (0, 0))  # an entity left without mentions counts 0
+            for eid, n, d in c.execute(f"SELECT entity, count(*), count(DISTINCT doc) FROM entity_mentions "
+                                       f"WHERE entity IN ({marks}) GROUP BY entity", chunk):
+                counts[eid] = (n, d)
+            c.executemany("UPDATE entities SET mention_count = ?, document_count = ? WHERE id = ?",
+                          [(n, d, eid) for eid, (n, d) in counts.items()])
+            forms: dict[str, list] = defaultdict(list)
+            for eid, alias, n in c.execute(f"SELECT entity, alias, n FROM entity_aliases WHERE entity IN ({marks}) "
+                                           f"AND n > 0 ORDER BY entity, alias", chunk):
+                forms[eid].append((alias, n))
+            names = []
+            for eid, known, name in c.execute(f"SELECT id, known, name FROM entities WHERE id IN ({marks})", chunk):
+                if known or eid not in forms:
+                    continue
+                best = name
+                for alias, _n in sorted(forms[eid], key=lambda x: -x[1]):
                     if _better(alias, best):
                         best = alias
-                if best != row[1]:
-                    c.execute("UPDATE entities SET name = ? WHERE id = ?", (best, eid))
+                if best != name:
+                    names.append((best, eid))
+            c.executemany("UPDATE entities SET name = ? WHERE id = ?", names)
         c.execute("DELETE FROM entity_codes WHERE n <= 0")
         self.touched = set()
 
 
+_ISO3 = re.compile(r"[A-Z]{3}")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+
+
+@lru_cache(maxsize=65536)
 def _alias(text: str) -> str:
     t = _nfc(text)
-    t = re.sub(r"(?:['’]s|['’])$", "", t).strip()
+    t = _POSSESSIVE.sub("", t).strip()
     return t
 
 
 def _better(a: str, b: str) -> bool:
     """Whether name ``a`` is a better canonical name than ``b``: more words, then accents ("Nicolás" over
     "Nicolas"), then no leading article, then capitals."""
-    def score(s: str) -> tuple:
-        core = re.sub(r"^(?:the|The|THE)\s+", "", s)
-        return (len(_tokens(core)), sum(ord(ch) > 127 for ch in core), not core.isupper() or len(core) <= 6,
-                core == s, -abs(sum(ch.isupper() for ch in core) - len(_tokens(core))))
-    return score(a) > score(b)
+    return _name_score(a) > _name_score(b)
+
+
+@lru_cache(maxsize=65536)
+def _name_score(s: str) -> tuple:
+    """The key of :func:`_better` (cached: a document offers the same names again and again)."""
+    core = _ARTICLE.sub("", s)
+    words = len(_tokens(core))
+    accents = 0 if core.isascii() else sum(ord(ch) > 127 for ch in core)
+    return (words, accents, not core.isupper() or len(core) <= 6, core == s, -abs(sum(map(str.isupper, core)) - words))
 
 
 TABLES = ("entity_role_evidence", "entity_roles", "entity_codes", "entity_mentions", "entity_blocks", "entity_aliases",

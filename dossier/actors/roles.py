@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from .kb import fold
 
@@ -37,11 +38,38 @@ START = re.compile(r"\b(?:named|appointed|elected|sworn in|became|become|becomes
                    r"recognised|since)\b", re.I)
 END = re.compile(r"\b(?:until|resigned|ousted|removed|stepped down|left office|was captured|was killed|died|"
                  r"deposed|impeached)\b", re.I)
+# the patterns of find() and its helpers, compiled once
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"[^\s]+")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_LEADING_POSSESSIVES = re.compile(r"^(?:['’]s\s+)+")
+_OF_SPLIT = re.compile(r"\s+(?:of|at|for|in)\s+")
+_OF_TEXT = re.compile(r"\s(?:of|at|for)\s+(?:the\s+)?(.+)$")
+_FORMER = re.compile(r"\b(?:former|ex-|then-)", re.I)
+_FORMER_WORD = re.compile(r"\b(?:former|ex-|then-)\s*", re.I)
+_NOT_IN_TITLE = re.compile(r"[^\w.'’\-]")
+_NOT_IN_ROLE_CHARS = re.compile(r"[\d\"“”()]")
+_APPOSITION_AFTER = re.compile(r"^,[ \t]+((?:an?[ \t]+|the[ \t]+)[^,;()\n]{3,120}?|[A-Z][^,;()\n]{2,120}?)"
+                               r"(?=,|;|\.|\)| told| said| says|$)")
+_APPOSITION_BEFORE = re.compile(r"\b((?:the|an?)[ \t]+[^,;()\n]{3,80}?),[ \t]+$")
+_AS_ROLE = re.compile(r"^[ \t]+(?:(?:was|has been|is|had been|were)[ \t]+)?(?:(?:named|appointed|elected|sworn in|"
+                      r"installed|recognized|recognised|confirmed)[ \t]+)?(?:as|declared (?:himself|herself)|"
+                      r"proclaimed (?:himself|herself))[ \t]+((?:(?:the|its|an?)[ \t]+)?(?:[\w\-’']+[ \t]+){0,3}"
+                      r"[\w\-’']+)")
 
 
 def dates(text: str, anchor: dt.date | None) -> list[tuple[int, int, str, str]]:
     """Dates in ``text`` as ``(start, end, value, preposition)``: value is YYYY, YYYY-MM or YYYY-MM-DD (a day
     without a year takes the anchor's year, or the year before when that would put it after the anchor)."""
+    return list(_dates(text, anchor))
+
+
+@lru_cache(maxsize=4096)
+def _dates(text: str, anchor: dt.date | None) -> tuple[tuple[int, int, str, str], ...]:
+    """:func:`dates`, remembered (the roles of one sentence read the same clause)."""
+    if not _DIGIT.search(text):
+        return ()  # every date DATE reads holds a digit
     out = []
     for m in DATE.finditer(text):
         g = m.groupdict()
@@ -75,29 +103,30 @@ def dates(text: str, anchor: dt.date | None) -> list[tuple[int, int, str, str]]:
         except ValueError:
             continue
         out.append((m.start(), m.end(), f"{int(year):04d}-{month:02d}-{int(day):02d}", prep))
-    return out
+    return tuple(out)
 
 
 ROLE_HEAD = re.compile(r"^(?:(?:an?|the|its|his|her|their)\s+)?(?P<role>(?:[\w\-’']+\s+){0,5}?[\w\-’']+?)"
                        r"(?:\s+(?:of|at|for|to|in)\s+(?P<of>[^,;.()]{2,80}))?$", re.I)
 
 
+@lru_cache(maxsize=16384)
 def role_phrase(text: str) -> str:
     """The office in a phrase, lower case, without articles, demonyms or country names: "Russian Foreign Minister"
     -> "foreign minister"."""
     from .kb import kb
 
     k = kb()
-    words = [w for w in re.split(r"\s+", text.strip()) if w]
+    words = [w for w in _SPACES.split(text.strip()) if w]
     keep = []
     for w in words:
-        bare = re.sub(r"(?:['’]s|['’])$", "", w)
+        bare = _POSSESSIVE.sub("", w)
         if fold(bare) in ("a", "an", "the", "its", "his", "her", "their", "former", "ex", "then", "current", "now"):
             continue
         if k.first(bare, ("country", "demonym", "capital")) and not keep:
             continue
         keep.append(w)
-    return re.sub(r"^(?:['’]s\s+)+", "", " ".join(keep).lower()).strip(" ,;:")
+    return _LEADING_POSSESSIVES.sub("", " ".join(keep).lower()).strip(" ,;:")
 
 
 def find(doc_text: str, mentions: list[dict], sentences: list[dict], coder, anchor: dt.date | None) -> list[dict]:
@@ -114,7 +143,7 @@ def find(doc_text: str, mentions: list[dict], sentences: list[dict], coder, anch
         found = []
         # 1. the title in front of the name (the nlp stage kept it, or it stands just before the name)
         title = m.get("title")
-        tstart = m["start"] - len(title) - 1 if title and doc_text[:m["start"]].rstrip().endswith(title) else None
+        tstart = m["start"] - len(title) - 1 if title and _ends_with(doc_text, m["start"], title) else None
         if title is None or tstart is None:
             title, tstart = _title_before(before, m["start"], coder)
         if title and tstart is not None and _is_office(title, coder, at_end=True):
@@ -122,20 +151,16 @@ def find(doc_text: str, mentions: list[dict], sentences: list[dict], coder, anch
             prev_org = inner if inner is not None else _mention_ending_before(mentions, tstart, doc_text)
             found.append((title, tstart, m["end"], prev_org))
         # 2. an apposition after the name: "X, Deputy Director General of the Institute ...", "X, a researcher at"
-        am = re.match(r"^,[ \t]+((?:an?[ \t]+|the[ \t]+)[^,;()\n]{3,120}?|[A-Z][^,;()\n]{2,120}?)"
-                      r"(?=,|;|\.|\)| told| said| says|$)", after)
-        if am and _singular_office(re.split(r"\s+(?:of|at|for|in)\s+", am.group(1))[0], coder):
+        am = _APPOSITION_AFTER.match(after)
+        if am and _singular_office(_OF_SPLIT.split(am.group(1))[0], coder):
             found.append((am.group(1), m["start"], m["end"] + am.end(1), None))
         # 3. an apposition before it: "the interim leader of Venezuela, X"
-        bm = re.search(r"\b((?:the|an?)[ \t]+[^,;()\n]{3,80}?),[ \t]+$", before)
-        if bm and _singular_office(re.split(r"\s+(?:of|at|for|in)\s+", bm.group(1))[0], coder) and not any(
+        bm = _APPOSITION_BEFORE.search(before) if _comma_at_end(before) else None
+        if bm and _singular_office(_OF_SPLIT.split(bm.group(1))[0], coder) and not any(
                 x["label"] == "PERSON" and s0 + bm.start(1) <= x["start"] < m["start"] for x in mentions):
             found.append((bm.group(1), s0 + bm.start(1), m["end"], None))
         # 4. "X as <role>", "X was named <role>", "X declared himself <role>"
-        xm = re.match(r"^[ \t]+(?:(?:was|has been|is|had been|were)[ \t]+)?(?:(?:named|appointed|elected|sworn in|"
-                      r"installed|recognized|recognised|confirmed)[ \t]+)?(?:as|declared (?:himself|herself)|"
-                      r"proclaimed (?:himself|herself))[ \t]+((?:(?:the|its|an?)[ \t]+)?(?:[\w\-’']+[ \t]+){0,3}"
-                      r"[\w\-’']+)", after)
+        xm = _AS_ROLE.match(after)
         if xm:
             words = xm.group(1).split()
             for n in range(len(words), 0, -1):
@@ -147,24 +172,24 @@ def find(doc_text: str, mentions: list[dict], sentences: list[dict], coder, anch
                     found.append((cand, m["start"], end, None))
                     break
         for phrase, a, b, prev_org in found:
-            head = re.split(r"\s+(?:of|at|for|in)\s+", phrase, maxsplit=1)[0]
+            head = _OF_SPLIT.split(phrase, maxsplit=1)[0]
             if prev_org is not None and mentions[prev_org]["text"] in head:
                 head = head.replace(mentions[prev_org]["text"], " ").strip()
             role = role_phrase(head)
             if not _role_ok(role, coder):
                 continue
             of_text = None
-            om = re.search(r"\s(?:of|at|for)\s+(?:the\s+)?(.+)$", phrase)
+            om = _OF_TEXT.search(phrase)
             if om:
                 of_text = om.group(1).strip()
-            code = coder.code(re.sub(r"\b(?:former|ex-|then-)\s*", "", phrase, flags=re.I), date=anchor)
+            code = coder.code(_FORMER_WORD.sub("", phrase), date=anchor)
             of_mention = None
             if of_text:
                 of_mention = _mention_in(mentions, doc_text, a, b, of_text)
             elif prev_org is not None:
                 of_mention = prev_org
                 of_text = mentions[prev_org]["text"]
-            former = bool(re.search(r"\b(?:former|ex-|then-)", phrase, re.I))
+            former = bool(_FORMER.search(phrase))
             clause = doc_text[s0:s1]
             frm = until = None
             for ds, _de, value, prep in dates(clause, anchor):
@@ -192,6 +217,21 @@ def find(doc_text: str, mentions: list[dict], sentences: list[dict], coder, anch
     return uniq
 
 
+def _ends_with(text: str, end: int, suffix: str) -> bool:
+    """``text[:end].rstrip().endswith(suffix)``, without copying the text before ``end``."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return text.endswith(suffix, 0, end)
+
+
+def _comma_at_end(before: str) -> bool:
+    """Whether ``before`` ends as _APPOSITION_BEFORE needs: a comma, spaces or tabs, and the end (``$`` also
+    matches before a final newline). Most names do not follow a comma: the search is skipped for them."""
+    if before.endswith("\n"):
+        before = before[:-1]
+    return before[-1:] in (" ", "\t") and before.rstrip(" \t").endswith(",")
+
+
 NOT_IN_ROLE = {"to", "by", "on", "in", "at", "from", "with", "who", "which", "that", "has", "have", "had", "was", "is",
                "are", "and", "or", "for", "of", "after", "before", "said", "says", "told", "killed", "when", "while",
                "his", "her", "their", "its", "this", "these", "those", "into", "over", "under", "against", "as"}
@@ -207,15 +247,17 @@ def _role_ok(role: str, coder) -> bool:
     from .kb import singular
 
     words = role.split()
-    if not 1 <= len(words) <= 5 or re.search(r"[\d\"“”()]", role) or NOT_IN_ROLE & set(words):
+    if not 1 <= len(words) <= 5 or _NOT_IN_ROLE_CHARS.search(role) or NOT_IN_ROLE & set(words):
         return False
     head = fold(words[-1])
     return singular(head) == head and head not in INSTITUTION_HEADS and head not in coder.generic and \
         head not in coder.pronouns
 
 
+@lru_cache(maxsize=16384)
 def _is_office(phrase: str, coder, at_end: bool = False) -> bool:
-    """Whether a phrase names an office or occupation (a sector word heads it; with ``at_end``, ends it)."""
+    """Whether a phrase names an office or occupation (a sector word heads it; with ``at_end``, ends it).
+    Remembered per phrase and coder: titles and appositions repeat."""
     phrase = phrase.strip()
     if not phrase or len(phrase) > 120:
         return False
@@ -262,13 +304,13 @@ def _title_before(before: str, name_start: int, coder) -> tuple[str | None, int 
     from .kb import singular
 
     words = _office_words(coder)
-    toks = list(re.finditer(r"[^\s]+", before.split("\n")[-1]))
-    line_off = len(before) - len(before.split("\n")[-1])
+    line_off = before.rfind("\n") + 1  # the last line: before.split("\n")[-1]
+    toks = list(_NON_SPACE.finditer(before, line_off))
     keep = []
     for n, t in enumerate(reversed(toks)):
         w = t.group(0)
-        bare = re.sub(r"(?:['’]s|['’])$", "", w)
-        if re.search(r"[^\w.'’\-]", bare):
+        bare = _POSSESSIVE.sub("", w)
+        if _NOT_IN_TITLE.search(bare):
             break  # punctuation: a quote, a comma, a bracket ends the title
         low = fold(bare)
         if low in ("of", "the"):
@@ -287,11 +329,11 @@ def _title_before(before: str, name_start: int, coder) -> tuple[str | None, int 
         keep.pop()
     if not keep or (len(keep) == 1 and not keep[0].group(0)[:1].isupper()):
         return None, None  # one lower-case word ("to force Maduro") is no title
-    a = keep[-1].start()
-    text = before[line_off + a:].strip()
+    a = keep[-1].start()  # in ``before`` (the tokens were read from line_off on)
+    text = before[a:].strip()
     if not text:
         return None, None
-    return text, name_start - len(before) + line_off + a
+    return text, name_start - len(before) + a
 
 
 def _mention_inside(mentions: list[dict], a: int, b: int) -> int | None:

@@ -356,9 +356,16 @@ def extract_actors(path: Annotated[str, typer.Argument(help='JSON Lines {"id", "
 
 
 @extract_app.command("events")
-def extract_events(path: Annotated[str, typer.Argument(help='JSON Lines {"id", "text"}, or -')]) -> None:
+def extract_events(
+    path: Annotated[str, typer.Argument(help='JSON Lines {"id", "text"}, or -')],
+    reader: Annotated[str, typer.Option("--reader", help="parse: spaCy's dependency parse (most accurate); surface: "
+                                                         "the events stage's parse-free reader.")] = "parse",
+) -> None:
     """PLOVER events per line, most confident first: {"id", "events": [{"type", "mode", "source", "target"}]}."""
-    _extract("events", path)
+    if reader not in ("parse", "surface"):
+        err.print("error: --reader is parse or surface")
+        raise typer.Exit(2)
+    _extract("events" if reader == "parse" else "events.surface", path)
 
 
 from . import facts  # noqa: E402,F401  (entities, events)

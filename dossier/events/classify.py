@@ -305,17 +305,29 @@ def action_type(tok, lex=None) -> tuple[str | None, str | None, int, list[str]]:
     lex = lex or lexicon()
     lemma = lem(tok)
     if tok.pos_ in ("NOUN", "PROPN"):
+        return type_of_action(lemma, True, (), (), (), lex)
+    concepts: list[str] = []
+    for o in _object_nouns(tok)[:4]:
+        for c in _concepts(o, lex):
+            if c not in concepts:
+                concepts.append(c)
+    purpose = []
+    if lemma in lex.motion_verbs:
+        purpose = [lem(o) for c in tok.children if c.dep_ == "prep" and lem(c) == "for" for o in _children(c, "pobj")]
+    return type_of_action(lemma, False, _particles(tok), concepts, purpose, lex)
+
+
+def type_of_action(lemma: str, noun: bool, parts, concepts, purpose, lex) -> tuple[str | None, str | None, int,
+                                                                                   list[str]]:
+    """:func:`action_type` from what the caller read around the word (a parse or the surface reader): the lemma,
+    whether it is a noun, its particles and prepositions, the concepts of its objects in order, and the objects of
+    "for" after a motion verb."""
+    concepts = list(concepts)
+    if noun:
         t = lex.noun_types.get(lemma)
         if t:
             return t[0], f"noun:{lemma}", 1 if lemma in lex.noun_weak else 2, []
         return None, None, 0, []
-    parts = _particles(tok)
-    objs = _object_nouns(tok)
-    concepts: list[str] = []
-    for o in objs[:4]:
-        for c in _concepts(o, lex):
-            if c not in concepts:
-                concepts.append(c)
     first = concepts[:1]
     reverse = lemma in lex.reverse_verbs and (lemma not in lex.reverse_need_particle
                                               or any(p in lex.reverse_particles for p in parts))
@@ -358,13 +370,10 @@ def action_type(tok, lex=None) -> tuple[str | None, str | None, int, list[str]]:
         if key in lex.verb_objects:
             return lex.verb_objects[key], f"vo:{key}", 2, concepts
     # 6. motion for a purpose ("returned to Geneva for talks")
-    if lemma in lex.motion_verbs:
-        for c in tok.children:
-            if c.dep_ == "prep" and lem(c) == "for":
-                for o in _children(c, "pobj"):
-                    t = lex.noun_types.get(lem(o))
-                    if t and t[0] == "CONSULT":
-                        return "CONSULT", f"motion:{lemma} {lem(o)}", 2, concepts
+    for o in purpose if lemma in lex.motion_verbs else ():
+        t = lex.noun_types.get(o)
+        if t and t[0] == "CONSULT":
+            return "CONSULT", f"motion:{lemma} {o}", 2, concepts
     # 7. light verb + event noun ("stage a rally", "launch war games")
     if lemma in lex.light_verbs or lemma not in lex.verb_types:
         for o in concepts:
@@ -416,6 +425,77 @@ def _reported(pred, lex) -> bool:
     return False
 
 
+@dataclass(slots=True)
+class Decision:
+    type: str | None
+    strength: int
+    frame: str | None          # the deciding frame
+    future: bool
+    hypothetical: bool
+    negated: bool
+
+
+def decide(lex, frames, ctype, ckey, strength: int, noun_type: str | None, *, fut: bool, cond: bool, unless: bool,
+           neg: bool, plan: bool, demand_modal: bool) -> Decision:
+    """The rule type of a chain of frames ending in an action (``frames``: one frame name or None per link, the
+    action last; ``ctype``/``ckey``/``strength``: :func:`type_of_action` of the action; ``noun_type``: the type of
+    a frame verb's event-noun object). Shared by the parse reader (:func:`read`) and the surface reader
+    (:mod:`dossier.events.surface`)."""
+    n = len(frames)
+    deciding = None
+    for f in frames[:-1] if n > 1 else frames:
+        if f in ("threat", "demand", "reject", "accuse", "order", "intent"):
+            deciding = f
+            break
+    future = fut or plan
+    rtype = None
+    consumed_neg = False
+    phrase_on_frame = (n == 1 and frames[0] is not None and ctype is not None and ckey is not None
+                       and ckey.split(":", 1)[0] in ("vo", "vp", "rev", "imp"))
+    inner = ctype if n > 1 else None  # the type of the framed action ("agreed TO lift ...")
+    if phrase_on_frame:
+        pass  # a phrase entry on the frame verb itself ("accept demands", "reject calls") decides below
+    elif deciding == "accuse":
+        rtype = "ACCUSE"
+    elif deciding == "threat":
+        rtype = "THREATEN"
+    elif deciding == "demand":
+        rtype = "REQUEST"
+    elif deciding == "reject":
+        rtype = "REJECT"
+    elif deciding == "order":
+        rtype = inner if inner in lex.cooperative else "COERCE"
+    elif deciding == "intent":
+        if neg and fut:
+            rtype, consumed_neg = "REJECT", True
+        elif inner in lex.hostile and inner not in ("REJECT", "ACCUSE", "REQUEST"):
+            rtype = "THREATEN"
+        elif inner in ("CONCEDE", "RETREAT"):
+            rtype = lex.promise_of_concession
+        else:
+            rtype = "AGREE"
+    if rtype is None:
+        rtype = ctype
+        if rtype is None and noun_type is not None:
+            rtype = noun_type
+        if demand_modal and rtype not in ("REQUEST", "REJECT", "ACCUSE", "THREATEN"):
+            rtype = "REQUEST"  # "X said (that) Y must ..."
+        elif rtype is not None and (future or cond) and rtype not in ("REQUEST", "REJECT", "ACCUSE", "THREATEN",
+                                                                        "AGREE"):
+            if neg and rtype in lex.cooperative:
+                rtype, consumed_neg = "REJECT", True
+            elif unless or rtype in lex.hostile:
+                rtype = "THREATEN"
+            elif future:
+                rtype = lex.promise_of_concession if rtype in ("CONCEDE", "RETREAT") else "AGREE"
+    if rtype is None:
+        strength = 0
+    elif deciding is not None or demand_modal or phrase_on_frame:
+        strength = 2  # a frame verb ("threatened to", "demanded that") is strong evidence by itself
+    hyp = bool(fut or cond or plan or rtype in ("THREATEN", "REQUEST") or (rtype == "AGREE" and n > 1))
+    return Decision(rtype, strength, deciding, future, hyp, neg and not consumed_neg)
+
+
 def read(span, pred) -> Reading:
     """Read one predicate: chain, frames, action type, flags, and the rule type and mode."""
     lex = lexicon()
@@ -449,64 +529,15 @@ def read(span, pred) -> Reading:
     neg = neg or _object_negated(content, lex)
     if any(lem(t) in lex.failure_verbs for t in chain):
         neg = True
-    deciding = None
-    for f in frames[:-1] if len(chain) > 1 else frames:
-        if f in ("threat", "demand", "reject", "accuse", "order", "intent"):
-            deciding = f
-            break
     plan = any(f in ("plan", "intent") for f in frames[:-1]) or any(t.pos_ == "ADJ" for t in chain[:-1])
-    future = fut or plan
     demand_modal = reported and any(_has_demand_modal(t, lex) for t in chain)
-
-    # the rule type
-    rtype = None
-    consumed_neg = False
-    phrase_on_frame = (len(chain) == 1 and frames[0] is not None and ctype is not None and ckey is not None
-                       and ckey.split(":", 1)[0] in ("vo", "vp", "rev", "imp"))
-    inner = ctype if len(chain) > 1 else None  # the type of the framed action ("agreed TO lift ...")
-    if phrase_on_frame:
-        pass  # a phrase entry on the frame verb itself ("accept demands", "reject calls") decides below
-    elif deciding == "accuse":
-        rtype = "ACCUSE"
-    elif deciding == "threat":
-        rtype = "THREATEN"
-    elif deciding == "demand":
-        rtype = "REQUEST"
-    elif deciding == "reject":
-        rtype = "REJECT"
-    elif deciding == "order":
-        rtype = inner if inner in lex.cooperative else "COERCE"
-    elif deciding == "intent":
-        if neg and fut:
-            rtype, consumed_neg = "REJECT", True
-        elif inner in lex.hostile and inner not in ("REJECT", "ACCUSE", "REQUEST"):
-            rtype = "THREATEN"
-        elif inner in ("CONCEDE", "RETREAT"):
-            rtype = lex.promise_of_concession
-        else:
-            rtype = "AGREE"
-    if rtype is None:
-        rtype = ctype
-        if rtype is None and content_noun is not None:
-            rtype = lex.noun_types[lem(content_noun)][0]
-        if demand_modal and rtype not in ("REQUEST", "REJECT", "ACCUSE", "THREATEN"):
-            rtype = "REQUEST"  # "X said (that) Y must ..."
-        elif rtype is not None and (future or cond) and rtype not in ("REQUEST", "REJECT", "ACCUSE", "THREATEN",
-                                                                        "AGREE"):
-            if neg and rtype in lex.cooperative:
-                rtype, consumed_neg = "REJECT", True
-            elif unless or rtype in lex.hostile:
-                rtype = "THREATEN"
-            elif future:
-                rtype = lex.promise_of_concession if rtype in ("CONCEDE", "RETREAT") else "AGREE"
-    if rtype is None:
-        strength = 0
-    elif deciding is not None or demand_modal or phrase_on_frame:
-        strength = 2  # a frame verb ("threatened to", "demanded that") is strong evidence by itself
-    hyp = bool(fut or cond or plan or rtype in ("THREATEN", "REQUEST")
-               or (rtype == "AGREE" and len(chain) > 1))
+    noun_type = lex.noun_types[lem(content_noun)][0] if content_noun is not None else None
+    d = decide(lex, frames, ctype, ckey, strength, noun_type, fut=fut, cond=cond, unless=unless, neg=neg, plan=plan,
+               demand_modal=demand_modal)
+    rtype, strength, deciding, future, hyp = d.type, d.strength, d.frame, d.future, d.hypothetical
+    neg = d.negated
     r = Reading(pred=pred, chain=tuple(chain), content=content, frame=deciding, frames=tuple(f or "-" for f in frames),
-                content_type=ctype, content_key=ckey, rule_type=rtype, negated=neg and not consumed_neg,
+                content_type=ctype, content_key=ckey, rule_type=rtype, negated=neg,
                 hypothetical=hyp, future=future, conditional=cond, unless=unless, demand_modal=demand_modal,
                 reported=reported, objects=tuple(concepts), strength=strength if rtype else 0)
     r.rule_mode = mode_for(span, r, rtype) if rtype else None
@@ -544,40 +575,48 @@ def _cue_index() -> dict:
 def mode_for(span, r: Reading, etype: str | None) -> str | None:
     """The codebook mode of an event of type ``etype`` read as ``r``: cue words near the action weigh most (the
     action and its chain 3, the action's phrase 2, the rest of the sentence 1; ties go to the mode listed first)."""
+    if etype is None:
+        return None
+    toks = list(span)
+    content = r.content
+    near = range(content.left_edge.i, content.right_edge.i + 1) if content is not None else range(0)
+    chain_i = {t.i for t in r.chain}
+    weights = [3.0 if t.i in chain_i else 2.0 if t.i in near else 1.0 for t in toks]
+    return mode_of(etype, [lem(t) for t in toks], [t.lower_ for t in toks], weights, r.content_type,
+                   r.content is not r.pred)
+
+
+def mode_of(etype: str | None, lemmas: list[str], lowers: list[str], weights: list[float],
+            content_type: str | None, framed: bool) -> str | None:
+    """:func:`mode_for` over words (lemmas and lower-case forms, one weight per word), for either reader.
+    ``framed``: the action is the complement of a frame ("demanded that they withdraw")."""
     lex = lexicon()
     if etype is None:
         return None
-    if etype in ("REQUEST", "REJECT") and r.content_type and r.content is not r.pred:
-        m = lex.request_modes.get(r.content_type)
+    if etype in ("REQUEST", "REJECT") and content_type and framed:
+        m = lex.request_modes.get(content_type)
         if m:
             return m
     idx = _cue_index().get(etype)
     if not idx:
         return None
-    toks = list(span)
-    lemmas = [lem(t) for t in toks]
-    lowers = [t.lower_ for t in toks]
-    content = r.content
-    near = range(content.left_edge.i, content.right_edge.i + 1) if content is not None else range(0)
-    chain_i = {t.i for t in r.chain}
     best: dict = {}  # mode -> (weight, rank)
-    n = len(toks)
+    n = len(lowers)
     for words in (lemmas, lowers):
         for pos, w in enumerate(words):
             for rank_, mode, cue in idx.get(w, ()):
                 k = len(cue)
                 if k > 1 and (pos + k > n or tuple(words[pos:pos + k]) != cue):
                     continue
-                ti = toks[pos].i
-                ww = 3.0 if ti in chain_i else 2.0 if ti in near else 1.0
+                ww = weights[pos]
                 if ww > best.get(mode, (0.0, 0))[0]:
                     best[mode] = (ww, rank_)
     if best:
         return max(best, key=lambda m: (best[m][0], -best[m][1]))
-    if etype == "THREATEN" and r.content_type:
-        return lex.threaten_modes.get(r.content_type)
+    if etype == "THREATEN" and content_type:
+        return lex.threaten_modes.get(content_type)
     if etype in ("REQUEST", "REJECT"):
-        return lex.request_modes.get(r.content_type or "_default") if r.content_type else None
+        return lex.request_modes.get(content_type or "_default") if content_type else None
     return None
 
 

@@ -104,6 +104,27 @@ def _irregular_forms() -> frozenset:
     return frozenset(form for form, lemmas in verbs.items() if any(x in strong for x in lemmas))
 
 
+@lru_cache(maxsize=1)
+def _irregular_lemmas() -> dict:
+    """Irregular forms of every verb the lexicon knows ("withdrew" -> ("withdraw",), "said" -> ("say",)), from
+    spaCy's lemmatizer exception table (the model's lookups only: no network weights are loaded)."""
+    import spacy
+
+    lex = lexicon()
+    known = lex.trigger_words | lex.reporting_verbs | set(lex.frame_verbs) | lex.light_verbs
+    try:
+        nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "ner", "senter", "attribute_ruler"])
+        verbs = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc")["verb"]
+    except (KeyError, ValueError):
+        return {}
+    out = {}
+    for form, lemmas in verbs.items():
+        mine = tuple(x for x in lemmas if x in known)
+        if mine and form not in known:
+            out[form] = mine
+    return out
+
+
 def candidate_sentence(text: str, ents=()) -> bool:
     """Cheap test, before any parse, that a sentence may carry a reliable event: a strong trigger word (surface
     forms, no lemmatizer) and an actor (a PERSON/ORG/GPE/NORP entity, a state, demonym or organisation named, or
@@ -189,6 +210,7 @@ class Event:
     rule_type: str | None = None
     main: bool = False                            # read from the sentence's main predicate
     reading: Reading | None = field(default=None, repr=False)
+    strength: int | None = None                   # the reading's strength (2 strong, 1 weak), when read without one
 
     def to_dict(self) -> dict:
         return {
@@ -200,7 +222,7 @@ class Event:
             "location": self.location, "trigger": self.trigger.to_dict(), "sentence": self.sentence.to_dict(),
             "alternatives": [{"type": t, "mode": m, "confidence": round(c, 4)} for t, m, c in self.alternatives],
             "rule_type": self.rule_type, "main": self.main,
-            "strength": self.reading.strength if self.reading is not None else None,
+            "strength": self.reading.strength if self.reading is not None else self.strength,
         }
 
 
@@ -779,7 +801,12 @@ def record_events(doc, *, model=None, fallback: bool = True) -> list[dict]:
         main = max(sents, key=len)
         events = extract_sentence(main, model=model, fallback=True)
         guessed = True
-    events.sort(key=lambda e: -e.confidence)
+    return bench_records(events, guessed)
+
+
+def bench_records(events: list[Event], guessed: bool = False) -> list[dict]:
+    """Events in the benchmark's record format, most confident first (both readers)."""
+    events = sorted(events, key=lambda e: -e.confidence)
     out = []
     for e in events:
         d = {"type": e.type, "mode": e.mode, "source": _bench_actor(e.source), "target": _bench_actor(e.target),

@@ -9,14 +9,28 @@ the reports of all documents into events.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 
 from ..document import Document
+from ..errors import UsageError
 from ..pipeline import CorpusStage, register, register_corpus
 from . import store
 from .extract import events_for_document
 from .store import STAGE, precision
+from .surface import events_of_document
+
+READERS = ("surface", "parse")
+
+
+def reader() -> str:
+    """Which reader the stage uses: ``surface`` (default: no dependency parse, corpus speed) or ``parse`` (spaCy's
+    parser on the candidate sentences: slower, what ``dossier extract events`` uses), from DOSSIER_EVENTS_READER."""
+    r = os.environ.get("DOSSIER_EVENTS_READER", "surface").strip().lower() or "surface"
+    if r not in READERS:
+        raise UsageError(f"DOSSIER_EVENTS_READER must be one of {', '.join(READERS)}, not {r!r}")
+    return r
 
 
 def _span(d: dict | None) -> dict | None:
@@ -121,7 +135,9 @@ def reports(doc: Document) -> list[dict]:
     times = doc.annotations.get("times") or []
     out = []
     seen = set()
-    for ev in events_for_document(doc, strict=False):
+    found = (events_for_document(doc, strict=False) if reader() == "parse"
+             else [e.to_dict() for e in events_of_document(doc)])
+    for ev in found:
         for side in ("source", "target"):
             if ev.get(side):
                 ev[side] = {**ev[side], "start": ev[side]["doc_start"], "end": ev[side]["doc_end"]}

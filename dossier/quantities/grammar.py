@@ -76,6 +76,42 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+def _alt_trie(words) -> str:
+    """The alternation of :func:`_alt`, factored into a trie for a case-insensitive pattern:
+    ``t(?:h(?:ousand(?:s|)|ree)|en(?:th|))|...``.
+
+    It matches exactly what ``_alt(words)`` matches, with the same backtracking: words that can match at one
+    position are prefixes of each other, ``_alt`` tries them longest first and the trie deepest first, which is the
+    same order (the end of a word, ``|)``, comes after its longer continuations). It is much faster: the regex
+    engine reads each character once instead of trying every word in turn. Letters are compared lower-cased, as the
+    pattern ignores case; words with other than ASCII characters keep the plain alternation."""
+    words = set(words)
+    if not all(w.isascii() for w in words) or "" in words:
+        return _alt(words)
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def emit(node: dict) -> str:
+        # longer continuations first (sorted, for a stable pattern), the end of a word last
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            alts.append("")
+        if len(alts) == 1:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ")"
+
+    return emit(trie)
+
+
+# the phone pattern of quantities_context.json, whose every match starts with "+", "(" or a digit (see _phones)
+_PHONE = (r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)\d{2,4}(?:[\s.-]\d{2,4}){1,3}|\+\d{1,3}(?:[\s.-]\d{2,5}){2,4}|"
+          r"\b\d{3}[.-]\d{3}[.-]\d{4}\b|\b\d{3,4}[\s.-]\d{3,4}[\s.-]\d{3,4}\b")
+
+
 class _Tables:
     """Everything compiled once from the data files."""
 
@@ -120,9 +156,20 @@ class _Tables:
                       | {w.split()[0] for w in self.vague} | {"a", "an"})
         cand_words.discard("a")
         cand_words.discard("an")
-        self.rx_candidate = re.compile(
-            rf"\d|[{''.join(self.vulgar)}]|(?<![\w'’-])(?:{_alt(cand_words)})(?![\w'’])|"
-            rf"\ban?[ \t]+(?:half|{_alt(self.scales)}|hundred|dozen|third|quarter|fifth)(?![\w])", re.I)
+        # where a number may start: a digit, a vulgar fraction, or a number word at the start of a word
+        vulgar = "".join(self.vulgar)
+        after_a = ["half", *self.scales, "hundred", "dozen", "third", "quarter", "fifth"]  # "a hundred"
+        cand_word = (rf"(?<![\w'’-])(?:{_alt_trie(cand_words)})(?![\w'’])|"
+                     rf"\ban?[ \t]+(?:half|{_alt(self.scales)}|hundred|dozen|third|quarter|fifth)(?![\w])")
+        self.rx_candidate = re.compile(rf"\d|[{vulgar}]|{cand_word}", re.I)
+        # the same, in two scans that skip most of the text inside the regex engine (see _candidates): the
+        # single characters, and the words right after a non-word character (or at the very start)
+        self.rx_cand_char = re.compile(rf"[\d{vulgar}]")
+        self.rx_cand_word = re.compile(cand_word, re.I)
+        self.rx_cand_word_after = re.compile(rf"\W(?=({cand_word}))", re.I)
+        # the split is exact only while no number word holds a digit or a vulgar fraction (a word match then never
+        # covers a character match); otherwise extract() scans with rx_candidate
+        self.cand_split = not any(self.rx_cand_char.search(w) for w in (*cand_words, *after_a))
 
         # -- units ----------------------------------------------------------------------------------------------
         self.entries = {}
@@ -203,8 +250,8 @@ class _Tables:
         sym = [w for w in self.bound_of if not w[0].isalnum()]
         wrd = [w for w in self.bound_of if w[0].isalnum() and not w.endswith("-")]
         pfx = [w for w in self.bound_of if w.endswith("-")]
-        self.rx_bound = re.compile(rf"(?:(?<![\w-])(?P<w>{_alt(wrd)})[ \t]+|(?P<s>{_alt(sym)})[ \t]?|"
-                                   rf"(?<![\w-])(?P<p>{_alt(pfx)}))$", re.I)
+        self.rx_bound = re.compile(rf"(?:(?<![\w-])(?P<w>{_alt_trie(wrd)})[ \t]+|(?P<s>{_alt_trie(sym)})[ \t]?|"
+                                   rf"(?<![\w-])(?P<p>{_alt_trie(pfx)}))$", re.I)
         self.bound_after = {}
         for kind, ws in ctx["bound_after"].items():
             for w in ws:
@@ -214,9 +261,9 @@ class _Tables:
         cv = ctx["change_verbs"]
         self.change_of = {w.lower(): d for d, ws in cv.items() for w in ws}
         self.not_change = {w.lower() for w in ctx["not_change"]}
-        links = _alt(ctx["change_links"])
+        links = _alt_trie(ctx["change_links"])
         self.rx_change = re.compile(
-            rf"(?<![\w-])(?P<v>{_alt(self.change_of)})"
+            rf"(?<![\w-])(?P<v>{_alt_trie(self.change_of)})"
             rf"(?P<l>(?:[ \t]+(?:{links}))*|(?:[ \t]+[a-z]+){{1,3}}[ \t]+by)[ \t]*$", re.I)
         cn = ctx["change_nouns"]
         self.change_noun = {w.lower(): d for d, ws in cn.items() for w in ws}
@@ -242,9 +289,9 @@ class _Tables:
         self.containers = {w.lower() for w in npd["containers"]}
         self.pronouns = {w.lower() for w in npd["pronouns"]}
         self.auxiliaries = sorted({w.lower() for w in npd["auxiliaries"]}, key=len, reverse=True)
-        self.rx_subject_verb = re.compile(rf"(?<![\w-])(?:{_alt(w.lower() for w in npd['subject_verbs'])})"
+        self.rx_subject_verb = re.compile(rf"(?<![\w-])(?:{_alt_trie(w.lower() for w in npd['subject_verbs'])})"
                                           rf"(?:[ \t]+(?:{links}|to|at))*[ \t]*$", re.I)
-        self.rx_aux_tail = re.compile(rf"(?:[ \t]+(?:{_alt(self.auxiliaries)}))+[ \t]*$", re.I)
+        self.rx_aux_tail = re.compile(rf"(?:[ \t]+(?:{_alt_trie(self.auxiliaries)}))+[ \t]*$", re.I)
         self.clause_breaks = npd["clause_breaks"]
         self.rx_clause = re.compile("|".join(re.escape(c) for c in npd["clause_breaks"]), re.I)
         self.rx_cut = re.compile("|".join(re.escape(c) for c in npd["cut_at"]), re.I)
@@ -263,6 +310,9 @@ class _Tables:
         self.ordinal = re.compile(rf"(?:{_alt(nq['ordinal_suffixes'])})(?![A-Za-z])", re.I)
         self.year_lo, self.year_hi = nq["year_range"]
         self.rx_phone = re.compile(nq["phone"])
+        # every alternative of the shipped phone pattern starts with "+", "(" or a digit: the scan can jump to those
+        # characters (see _phones); another pattern is scanned as it is
+        self.rx_phone_at = re.compile(rf"[+(\d](?<=(?=({nq['phone']})).)") if nq["phone"] == _PHONE else None
         self.rx_word = re.compile(r"[ \t]+(?:of[ \t]+)?([A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z])")
         self.rx_of = re.compile(r"[ \t]+of[ \t]+", re.I)
 
@@ -732,15 +782,52 @@ def _context_rejects(t: _Tables, text: str, n: _Num, has_currency: bool) -> str 
     return None
 
 
+def _candidates(t: _Tables, text: str) -> list[int]:
+    """The starts of ``t.rx_candidate.finditer(text)``, found faster.
+
+    The regex engine tries rx_candidate at every character of the text; most of the time goes into the number
+    words. Its matches are of two kinds that never overlap: one character (a digit or a vulgar fraction) and a
+    number word ("tens of thousands", "a hundred"), which starts after a non-word character. So the characters are
+    found by a plain character class, and the words by a scan that only stops at non-word characters; a word that
+    starts inside the previous word match is skipped, as finditer skips it."""
+    if not t.cand_split:
+        return [m.start() for m in t.rx_candidate.finditer(text)]
+    starts = [m.start() for m in t.rx_cand_char.finditer(text)]
+    end = 0
+    m = t.rx_cand_word.match(text)  # a word at the very start has no character before it for the scan to stop at
+    if m:
+        starts.append(0)
+        end = m.end()
+    for m in t.rx_cand_word_after.finditer(text):
+        s = m.start(1)
+        if s >= end:
+            starts.append(s)
+            end = m.end(1)
+    starts.sort()
+    return starts
+
+
+def _phones(t: _Tables, text: str) -> list[tuple[int, int]]:
+    """The spans of ``t.rx_phone.finditer(text)``. With the shipped pattern the engine jumps from one "+", "(" or
+    digit to the next, matches the phone number in a lookahead there (group 1) and goes on after it."""
+    if t.rx_phone_at is None:
+        return [m.span() for m in t.rx_phone.finditer(text)]
+    out = []
+    pos = 0
+    while (m := t.rx_phone_at.search(text, pos)) is not None:
+        out.append(m.span(1))
+        pos = m.end(1)
+    return out
+
+
 def extract(text: str) -> list[Quantity]:
     """Every quantity in ``text``, in order, without overlaps."""
     t = tables()
     out: list[Quantity] = []
-    phones = [m.span() for m in t.rx_phone.finditer(text)] if any(c.isdigit() for c in text) else []
+    phones = _phones(t, text)
     pos = 0
     last_about: tuple[int, str] | None = None
-    for cm in t.rx_candidate.finditer(text):
-        i = cm.start()
+    for i in _candidates(t, text):
         if i < pos:
             continue
         q = _read(t, text, i, phones)

@@ -58,11 +58,13 @@ def tokenize(text: str) -> tuple[list[Tok], str]:
         g = m.lastgroup
         t = m.group()
         cls, val = "WORD", None
-        if g == "word":
+        if g == "word" or g == "alnum":  # most tokens: tested first
             low = t.lower()
             e = words.get(low)
             if e is not None and (low not in cap or t[0].isupper()):
                 cls, val = e
+        elif g == "p":
+            cls = _PUNCT.get(t, "PUNCT")
         elif g == "mw":
             low = " ".join(t.lower().split()).replace("’", "'")
             e = words.get(low)
@@ -82,9 +84,8 @@ def tokenize(text: str) -> tuple[list[Tok], str]:
             cls, val = ("DECADE", (None, int(digits[0]))) if t.endswith("s") else ("SHORTYEAR", int(digits))
         elif g == "nl":
             cls = "NL"
-        else:
-            cls = _PUNCT.get(t, "PUNCT")
-        toks.append(Tok(m.start(), m.end(), t, cls, val))
+        start, end = m.span()
+        toks.append(Tok(start, end, t, cls, val))
         chars.append(sym[cls])
     return toks, "".join(chars)
 
@@ -106,12 +107,15 @@ def matches(toks: list[Tok], classes: str, accept=None) -> list[Match]:
     may veto a candidate before overlaps are resolved (so a shorter valid reading can take its place)."""
     lx = lexicon()
     cands: list[Match] = []
+    present = set(classes)
     for p in lx.patterns:
+        if any(map(present.isdisjoint, p.needs)):
+            continue  # the text lacks a class every match of p has ("the 1990s" needs a DECADE)
         for m in p.rx.finditer(classes):
             i, j = m.span()
             if i == j:
                 continue
-            groups = {k: m.span(k) for k, v in m.groupdict().items() if v is not None}
+            groups = {k: m.span(k) for k, v in m.groupdict().items() if v is not None} if p.rx.groupindex else {}
             c = Match(i, j, p.kind, p.order, groups)
             if accept is None or accept(c):
                 cands.append(c)
